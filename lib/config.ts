@@ -1,0 +1,164 @@
+/**
+ * Settings shared by every notebook and script: where the data lives and how big a run is.
+ *
+ * Everything is read from the environment so that one setting changes a whole run:
+ * - `XRAY_DATA_DIR`: the data root (default `./data` in the project). Relative paths are
+ *   resolved against the project root, so notebooks (which run in `notebooks/`) and scripts
+ *   (which run in the project root) see the same folder.
+ * - `XRAY_PROFILE`: `smoke`, `quick` (default) or `paper`.
+ * @module
+ */
+import { dirname, isAbsolute, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+
+/** The project's root folder (the one holding `deno.json`). */
+export const PROJECT_ROOT: string = resolve(dirname(fileURLToPath(import.meta.url)), "..");
+
+/** Names of the run profiles: same code path, different sizes. */
+export type ProfileName = "smoke" | "quick" | "paper";
+
+/** Sizes of a run. Every long job reads its sizes from here, never from literals. */
+export interface Profile {
+  readonly name: ProfileName;
+  /** Side of the square model input, in pixels. */
+  readonly imageSide: number;
+  /** Upper bound on COVID-19 collection images used (after filtering); `Infinity` = all. */
+  readonly maxCovidImages: number;
+  /** Upper bound on NIH ChestX-ray14 images used; `Infinity` = all present. */
+  readonly maxNihImages: number;
+  /** Training epochs. */
+  readonly epochs: number;
+  /** Images per optimiser step. */
+  readonly batchSize: number;
+  /** Number of seeds (or repeated patient-level splits) per experiment arm. */
+  readonly seeds: number;
+  /** Notebook cell timeout in seconds. */
+  readonly cellTimeoutSeconds: number;
+}
+
+/** The three profiles. `paper` follows the study's protocol and needs a GPU backend. */
+export const PROFILES: Readonly<Record<ProfileName, Profile>> = {
+  smoke: {
+    name: "smoke",
+    imageSide: 64,
+    maxCovidImages: 120,
+    maxNihImages: 200,
+    epochs: 1,
+    batchSize: 8,
+    seeds: 1,
+    cellTimeoutSeconds: 600,
+  },
+  quick: {
+    name: "quick",
+    imageSide: 128,
+    maxCovidImages: Infinity,
+    maxNihImages: Infinity,
+    epochs: 5,
+    batchSize: 8,
+    seeds: 3,
+    cellTimeoutSeconds: 1800,
+  },
+  paper: {
+    name: "paper",
+    imageSide: 224,
+    maxCovidImages: Infinity,
+    maxNihImages: Infinity,
+    epochs: 100,
+    batchSize: 16,
+    seeds: 5,
+    cellTimeoutSeconds: 24 * 3600,
+  },
+};
+
+/** The profile named by `XRAY_PROFILE` (default `quick`); an unknown name is an error. */
+export function currentProfile(name: string | undefined = env("XRAY_PROFILE")): Profile {
+  const chosen = name?.trim() || "quick";
+  if (!(chosen in PROFILES)) {
+    throw new Error(
+      `Unknown profile "${chosen}" (from XRAY_PROFILE). Use one of: ${
+        Object.keys(PROFILES).join(", ")
+      }.`,
+    );
+  }
+  return PROFILES[chosen as ProfileName];
+}
+
+/** The data root: `XRAY_DATA_DIR`, else `<project>/data`. Always an absolute path. */
+export function dataRoot(setting: string | undefined = env("XRAY_DATA_DIR")): string {
+  const root = setting?.trim() || "data";
+  return isAbsolute(root) ? root : resolve(PROJECT_ROOT, root);
+}
+
+/** Where a dataset comes from and how to get it; used to write "missing data" messages. */
+export interface DatasetInfo {
+  /** Folder name under the data root. */
+  readonly folder: string;
+  readonly title: string;
+  readonly homepage: string;
+  /** The `deno task data` argument that downloads it. */
+  readonly downloadArg: string;
+}
+
+/** The datasets this project knows, by key. */
+export const DATASETS = {
+  covid: {
+    folder: "covid-chestxray",
+    title: "COVID-19 image data collection (Cohen et al. 2020)",
+    homepage: "https://github.com/ieee8023/covid-chestxray-dataset",
+    downloadArg: "covid",
+  },
+  nih: {
+    folder: "nih-chestxray14",
+    title: "NIH ChestX-ray14 (Wang et al. 2017)",
+    homepage: "https://nihcc.app.box.com/v/ChestXray-NIHCC",
+    downloadArg: "nih",
+  },
+} as const satisfies Record<string, DatasetInfo>;
+
+/** Raised when the data root or a dataset folder is missing; says how to get it. */
+export class DataMissingError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "DataMissingError";
+  }
+}
+
+/**
+ * The folder of a dataset under the data root, checked to exist.
+ * @throws DataMissingError naming the path, the source and the download command.
+ */
+export function datasetDir(key: keyof typeof DATASETS, root: string = dataRoot()): string {
+  const info = DATASETS[key];
+  const dir = join(root, info.folder);
+  if (!isDirectory(root)) {
+    throw new DataMissingError(
+      `Data root ${root} does not exist. Set XRAY_DATA_DIR to the folder that holds ` +
+        `${DATASETS.covid.folder}/ and ${DATASETS.nih.folder}/, or download the data into it ` +
+        `with \`deno task data all\`.`,
+    );
+  }
+  if (!isDirectory(dir)) {
+    throw new DataMissingError(
+      `${info.title} not found: ${dir} does not exist. Download it with ` +
+        `\`deno task data ${info.downloadArg}\` (source: ${info.homepage}), or point ` +
+        `XRAY_DATA_DIR at a data root that has ${info.folder}/.`,
+    );
+  }
+  return dir;
+}
+
+function isDirectory(path: string): boolean {
+  try {
+    return Deno.statSync(path).isDirectory;
+  } catch {
+    return false;
+  }
+}
+
+function env(name: string): string | undefined {
+  try {
+    return Deno.env.get(name);
+  } catch {
+    return undefined; // no --allow-env: fall back to defaults
+  }
+}

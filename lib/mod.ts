@@ -1,0 +1,31 @@
+/**
+ * xray-transfer: the shared library behind the notebooks. Import everything from here:
+ *
+ * ```ts
+ * import { loadCovid, covidSplit, currentProfile } from "../lib/mod.ts";
+ * ```
+ * @module
+ */
+export * from "./config.ts";
+export * from "./rng.ts";
+export * from "./progress.ts";
+export * from "./backend/mod.ts";
+export * from "./data/records.ts";
+export * from "./data/csv.ts";
+export * from "./data/covid.ts";
+export * from "./data/nih.ts";
+export * from "./data/splits.ts";
+export * from "./data/covid_splits.ts";
+export * from "./data/nih_splits.ts";
+export * from "./data/images.ts";
+export * from "./data/normalise.ts";
+export * from "./data/augment.ts";
+export * from "./data/cache.ts";
+export * from "./data/pipeline.ts";
+export * from "./data/summary.ts";
+export * from "./data/download.ts";
+export * from "./data/sources.ts";
+export * from "./viz/display.ts";
+export * from "./viz/plot.ts";
+export * from "./viz/images.ts";
+export * from "./viz/table.ts";

@@ -1,0 +1,61 @@
+/**
+ * Images for people: grey arrays to PNG, and captioned grids as HTML (PNG data URIs), which
+ * both Jupyter and the site display without extra files.
+ * @module
+ */
+import sharp from "sharp";
+import type { GreyImage } from "../data/images.ts";
+import { encodeBase64 } from "./base64.ts";
+
+/** Encode a grey image as PNG. */
+export async function greyToPng(image: GreyImage): Promise<Uint8Array> {
+  const buffer = await sharp(image.data, {
+    raw: { width: image.side, height: image.side, channels: 1 },
+  }).png().toBuffer();
+  return new Uint8Array(buffer);
+}
+
+/** One tile of a grid. */
+export interface GridItem {
+  readonly image: GreyImage;
+  readonly caption: string;
+  /** Alternative text for screen readers (default: the caption). */
+  readonly alt?: string;
+}
+
+/** A titled row of tiles. */
+export interface GridRow {
+  readonly title: string;
+  readonly items: readonly GridItem[];
+}
+
+/** Rows of captioned images as a self-contained HTML fragment. */
+export async function imageGridHtml(rows: readonly GridRow[], tilePx = 128): Promise<string> {
+  const parts: string[] = ['<div class="xray-grid">'];
+  for (const row of rows) {
+    parts.push(`<p><strong>${escapeHtml(row.title)}</strong></p>`);
+    parts.push('<div style="display:flex;flex-wrap:wrap;gap:6px">');
+    for (const item of row.items) {
+      const src = `data:image/png;base64,${encodeBase64(await greyToPng(item.image))}`;
+      parts.push(
+        `<figure style="margin:0;width:${tilePx}px">` +
+          `<img src="${src}" width="${tilePx}" height="${tilePx}" alt="${
+            escapeHtml(item.alt ?? item.caption)
+          }">` +
+          `<figcaption style="font-size:11px;line-height:1.2;word-break:break-word">${
+            escapeHtml(item.caption)
+          }</figcaption></figure>`,
+      );
+    }
+    parts.push("</div>");
+  }
+  parts.push("</div>");
+  return parts.join("");
+}
+
+/** Escape text for HTML content and attributes. */
+export function escapeHtml(text: string): string {
+  return text.replace(/[&<>"']/g, (c) =>
+    ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]!
+  );
+}

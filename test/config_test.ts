@@ -1,0 +1,36 @@
+import { assertEquals, assertThrows } from "./assert.ts";
+import { join } from "node:path";
+import {
+  currentProfile,
+  DataMissingError,
+  dataRoot,
+  datasetDir,
+  PROFILES,
+  PROJECT_ROOT,
+} from "../lib/config.ts";
+
+Deno.test("profiles share one shape and grow from smoke to paper", () => {
+  assertEquals(currentProfile("smoke"), PROFILES.smoke);
+  assertEquals(currentProfile(""), PROFILES.quick);
+  assertEquals(PROFILES.paper.imageSide, 224);
+  assertEquals(PROFILES.paper.batchSize, 16);
+  if (!(PROFILES.smoke.imageSide < PROFILES.quick.imageSide)) throw new Error("smoke ≥ quick");
+  assertThrows(() => currentProfile("huge"), Error, 'Unknown profile "huge"');
+});
+
+Deno.test("data root: default ./data, relative paths resolved against the project root", () => {
+  assertEquals(dataRoot(""), join(PROJECT_ROOT, "data"));
+  assertEquals(dataRoot("../shared/data"), join(PROJECT_ROOT, "..", "shared", "data"));
+  assertEquals(dataRoot("/abs/root"), "/abs/root");
+});
+
+Deno.test("a missing data root or dataset says where to get it and which command downloads it", () => {
+  const noRoot = assertThrows(() => datasetDir("covid", "/nonexistent/root"), DataMissingError);
+  if (!/XRAY_DATA_DIR/.test(noRoot.message) || !/deno task data/.test(noRoot.message)) {
+    throw new Error(noRoot.message);
+  }
+  const noSet = assertThrows(() => datasetDir("nih", "/tmp"), DataMissingError);
+  for (const part of ["/tmp/nih-chestxray14", "deno task data nih", "nihcc.app.box.com"]) {
+    if (!noSet.message.includes(part)) throw new Error(`"${part}" missing in: ${noSet.message}`);
+  }
+});

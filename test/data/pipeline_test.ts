@@ -1,0 +1,76 @@
+import { assertEquals, assertNotEquals } from "../assert.ts";
+import { join } from "node:path";
+import { initBackend, tf } from "../../lib/backend/mod.ts";
+import { STUDY_AUGMENTATION } from "../../lib/data/augment.ts";
+import { loadCovid } from "../../lib/data/covid.ts";
+import { BatchPipeline } from "../../lib/data/pipeline.ts";
+import type { CovidRecord } from "../../lib/data/records.ts";
+import { writeBrokenImages } from "../fixtures.ts";
+import { DATA_ROOT, tempDir } from "../helpers.ts";
+
+await initBackend();
+const covid = await loadCovid({ dir: join(DATA_ROOT, "covid-chestxray") });
+const sample = covid.records.slice(0, 20);
+
+function pipeline(records: readonly CovidRecord[], seed = 1) {
+  return new BatchPipeline(records, {
+    side: 32,
+    model: "densenet121",
+    batchSize: 8,
+    labels: (r) => [r.covid ? 1 : 0],
+    augment: STUDY_AUGMENTATION,
+    seed,
+  });
+}
+
+async function epochData(p: BatchPipeline<CovidRecord>, epoch: number): Promise<number[][]> {
+  const out: number[][] = [];
+  await p.forEachBatch(epoch, async (b) => {
+    out.push(Array.from(await b.x.data()));
+  });
+  return out;
+}
+
+Deno.test("pipeline: batch shapes, labels, and each image decoded once across epochs", async () => {
+  const p = await pipeline(sample).prepare();
+  assertEquals(p.batchesPerEpoch, 3);
+  const shapes: number[][] = [];
+  await p.forEachBatch(0, (b) => {
+    shapes.push(b.x.shape);
+    assertEquals(b.y.shape, [b.records.length, 1]);
+  });
+  assertEquals(shapes, [[8, 32, 32, 3], [8, 32, 32, 3], [4, 32, 32, 3]]);
+  await p.forEachBatch(1, () => {});
+  assertEquals(p.cache.stats.decoded, 20);
+});
+
+Deno.test("pipeline: one seed gives the same batches twice; epochs and seeds differ", async () => {
+  const a = await pipeline(sample, 1).prepare();
+  const b = await pipeline(sample, 1).prepare();
+  const e0 = await epochData(a, 0);
+  assertEquals(await epochData(b, 0), e0);
+  assertNotEquals(await epochData(a, 1), e0);
+  assertNotEquals(await epochData(await pipeline(sample, 2).prepare(), 0), e0);
+});
+
+Deno.test("pipeline: no tensors leak across epochs", async () => {
+  const p = await pipeline(sample).prepare();
+  await p.forEachBatch(0, () => {});
+  const after1 = tf.memory().numTensors;
+  await p.forEachBatch(1, () => {});
+  await p.forEachBatch(2, () => {});
+  assertEquals(tf.memory().numTensors, after1);
+});
+
+Deno.test("pipeline: unreadable images are skipped and reported, the rest still batch", async () => {
+  await using dir = await tempDir();
+  const broken = await writeBrokenImages(dir.path);
+  const bad = Object.values(broken).map((path, i) => ({ ...sample[0], imageId: `bad${i}`, path }));
+  const p = await pipeline([...sample.slice(0, 3), ...bad]).prepare();
+  assertEquals(p.records.length, 3);
+  assertEquals(p.skipped.length, bad.length);
+  assertEquals(p.skipped.every((s) => s.reason === "bad-image" && s.detail.length > 0), true);
+  let n = 0;
+  await p.forEachBatch(0, (b) => void (n += b.records.length));
+  assertEquals(n, 3);
+});

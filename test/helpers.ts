@@ -1,0 +1,11 @@
+/** Shared test helpers. @module */
+import { dataRoot } from "../lib/config.ts";
+
+/** The real data root the tests read (CI sets XRAY_DATA_DIR=../shared/data). */
+export const DATA_ROOT: string = dataRoot();
+
+/** A fresh temporary folder, removed when the returned object is disposed. */
+export async function tempDir(): Promise<{ path: string } & AsyncDisposable> {
+  const path = await Deno.makeTempDir({ prefix: "xray-test-" });
+  return { path, [Symbol.asyncDispose]: () => Deno.remove(path, { recursive: true }) };
+}
