@@ -24,7 +24,9 @@ export function assertAlmostEquals(
 ): void {
   if (!(Math.abs(actual - expected) <= tolerance)) {
     throw new assert.AssertionError({
-      message: `${message ? message + ": " : ""}${actual} is not within ${tolerance} of ${expected}`,
+      message: `${
+        message ? message + ": " : ""
+      }${actual} is not within ${tolerance} of ${expected}`,
     });
   }
 }

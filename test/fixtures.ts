@@ -16,7 +16,13 @@ const COLOUR_TYPE: Record<PngColour, number> = {
   "grey-alpha": 4,
   rgba: 6,
 };
-const CHANNELS: Record<PngColour, number> = { grey: 1, rgb: 3, palette: 1, "grey-alpha": 2, rgba: 4 };
+const CHANNELS: Record<PngColour, number> = {
+  grey: 1,
+  rgb: 3,
+  palette: 1,
+  "grey-alpha": 2,
+  rgba: 4,
+};
 
 /**
  * Encode a PNG whose grey level is `grey(x, y)` in [0, 1], in the given colour type and depth.

@@ -32,8 +32,10 @@ const { values, positionals } = parseArgs({
 
 const what = positionals[0] ?? "all";
 if (values.help || !["covid", "nih", "all"].includes(what)) {
-  console.log("usage: deno task data [covid|nih|all] [--root DIR] [--covid-limit N] " +
-    "[--nih-archives N] [--nih-base-url URL] [--nih-archive-base-url URL] [--keep-archives]");
+  console.log(
+    "usage: deno task data [covid|nih|all] [--root DIR] [--covid-limit N] " +
+      "[--nih-archives N] [--nih-base-url URL] [--nih-archive-base-url URL] [--keep-archives]",
+  );
   Deno.exit(values.help ? 0 : 2);
 }
 

@@ -14,7 +14,10 @@ export interface NihSplitOptions {
 }
 
 /** Train/validation from the official train_val list, test from the official test list. */
-export function nihSplit(records: readonly NihRecord[], options: NihSplitOptions): Splits<NihRecord> {
+export function nihSplit(
+  records: readonly NihRecord[],
+  options: NihSplitOptions,
+): Splits<NihRecord> {
   const valFraction = options.valFraction ?? 0.2;
   const trainVal = records.filter((r) => r.officialSplit === "train_val");
   const test = records.filter((r) => r.officialSplit === "test");

@@ -16,7 +16,9 @@ export const TORCH_STD = [0.229, 0.224, 0.225] as const;
 export const CAFFE_MEAN_BGR = [103.939, 116.779, 123.68] as const;
 
 /** Per-channel `(value × scale − offset) / divisor`, for 8-bit input, in the model's order. */
-export function channelTransform(model: ModelName): { offset: number[]; divisor: number[]; scale: number } {
+export function channelTransform(
+  model: ModelName,
+): { offset: number[]; divisor: number[]; scale: number } {
   if (model === "densenet121") {
     return { scale: 1 / 255, offset: [...TORCH_MEAN], divisor: [...TORCH_STD] };
   }

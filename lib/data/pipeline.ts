@@ -44,7 +44,9 @@ export class BatchPipeline<R extends XrayRecord> {
 
   constructor(records: readonly R[], options: PipelineOptions<R>) {
     if (options.cache && options.cache.side !== options.side) {
-      throw new Error(`cache side ${options.cache.side} differs from pipeline side ${options.side}`);
+      throw new Error(
+        `cache side ${options.cache.side} differs from pipeline side ${options.side}`,
+      );
     }
     this.options = options;
     this.cache = options.cache ?? new ImageCache(options.side);
@@ -136,7 +138,9 @@ export class BatchPipeline<R extends XrayRecord> {
       }
       writeModelInput(image, model, x, i * pixels);
       if (targets[i].length !== width) {
-        throw new Error(`label vector of ${records[i].path} has ${targets[i].length} entries, expected ${width}`);
+        throw new Error(
+          `label vector of ${records[i].path} has ${targets[i].length} entries, expected ${width}`,
+        );
       }
     }
     return {

@@ -8,7 +8,7 @@ import { join, relative } from "node:path";
 import { DATASETS } from "../config.ts";
 import { Progress } from "../progress.ts";
 import { parseCsv } from "./csv.ts";
-import { type DownloadItem, type DownloadResult, downloadFile } from "./download.ts";
+import { downloadFile, type DownloadItem, type DownloadResult } from "./download.ts";
 
 /** The COVID-19 image data collection's GitHub repository. */
 export const COVID_REPOSITORY = "ieee8023/covid-chestxray-dataset";
@@ -37,12 +37,14 @@ export const NIH_ARCHIVE_URLS: readonly string[] = [
  * `checksums.sha256` (sha256sum format) and checked on every later run.
  */
 export const PINNED_SHA256: Readonly<Record<string, string>> = {
-  "covid-chestxray/metadata.csv": "e46ffab4cdeb4866491d32afe466baefd7acbcf268a75c260f81d8520b8664a0",
+  "covid-chestxray/metadata.csv":
+    "e46ffab4cdeb4866491d32afe466baefd7acbcf268a75c260f81d8520b8664a0",
   "nih-chestxray14/Data_Entry_2017_v2020.csv":
     "dc1d2df67fdc1c5a7601d48699cda2b13dc2c4841488b4183dcf04884dbaca11",
   "nih-chestxray14/train_val_list.txt":
     "61fbe896321c1c1c8b75f3e4f3a08e4fef6486d95ef8a667c31d4d60dca6cb81",
-  "nih-chestxray14/test_list.txt": "38ca5ef7f756092946f57c1a59faca882ed589a1ab1f72590b45dc06c6d5e1cc",
+  "nih-chestxray14/test_list.txt":
+    "38ca5ef7f756092946f57c1a59faca882ed589a1ab1f72590b45dc06c6d5e1cc",
 };
 
 /** Download settings; every field has an environment variable (see README). */
@@ -91,7 +93,9 @@ export interface DownloadReport {
 export async function downloadCovid(settings: DownloadSettings): Promise<DownloadReport> {
   const dir = join(settings.root, DATASETS.covid.folder);
   const base = settings.covidBaseUrl.replace(/\/$/, "");
-  const metadata = await fetchAll(settings, [pinned(settings, dir, `${base}/metadata.csv`, "metadata.csv")], "metadata");
+  const metadata = await fetchAll(settings, [
+    pinned(settings, dir, `${base}/metadata.csv`, "metadata.csv"),
+  ], "metadata");
   const table = parseCsv(await Deno.readTextFile(join(dir, "metadata.csv")), "metadata.csv", {
     required: ["folder", "filename", "modality"],
   });
@@ -219,7 +223,9 @@ async function extractTarGz(archive: string, into: string): Promise<void> {
   const out = await new Deno.Command("tar", { args: ["-xzf", archive, "-C", into] }).output();
   if (!out.success) {
     throw new Error(
-      `${archive}: extraction failed (tar exit ${out.code}): ${new TextDecoder().decode(out.stderr).trim()}`,
+      `${archive}: extraction failed (tar exit ${out.code}): ${
+        new TextDecoder().decode(out.stderr).trim()
+      }`,
     );
   }
 }

@@ -33,11 +33,13 @@ export function plotToString(options: Plot.PlotOptions): string {
 
 export { Plot };
 
-/** Render and display a plot (SVG in a notebook; nothing printed in a terminal). */
-export async function showPlot(options: Plot.PlotOptions, title = "figure"): Promise<string> {
+/**
+ * Render and display a plot (SVG in a notebook; its title in a terminal). Returns nothing so
+ * that a cell ending in `await showPlot(…)` does not also print the markup.
+ */
+export async function showPlot(options: Plot.PlotOptions, title = "figure"): Promise<void> {
   const html = plotToString(options);
-  // a plot with a legend is an HTML <figure>; a bare plot is an <svg>
+  // a plot with a title or legend is an HTML <figure>; a bare plot is an <svg>
   if (html.startsWith("<svg")) await showSvg(html, title);
   else await showHtml(html, `[${title}]`);
-  return html;
 }

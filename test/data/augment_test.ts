@@ -1,5 +1,5 @@
 import { assertEquals, assertNotEquals } from "../assert.ts";
-import { augment, augmentWith, type AugmentParams } from "../../lib/data/augment.ts";
+import { augment, type AugmentParams, augmentWith } from "../../lib/data/augment.ts";
 import type { GreyImage } from "../../lib/data/images.ts";
 import { Rng } from "../../lib/rng.ts";
 

@@ -33,7 +33,10 @@ Deno.test("COVID-19 collection on the real data: 559 frontal images present, 427
 
 Deno.test("COVID-19 loader: a missing required column is a clear error", async () => {
   await using dir = await tempDir();
-  await Deno.writeTextFile(join(dir.path, "metadata.csv"), "patientid,finding,view\n1,COVID-19,PA\n");
+  await Deno.writeTextFile(
+    join(dir.path, "metadata.csv"),
+    "patientid,finding,view\n1,COVID-19,PA\n",
+  );
   await assertRejects(
     () => loadCovid({ dir: dir.path }),
     CsvError,
@@ -60,5 +63,9 @@ Deno.test("COVID-19 loader: malformed rows and absent files are reported, not dr
     [5, "todo"],
     [6, "unknown-view"],
   ]);
-  await assertRejects(() => loadCovid({ dir: dir.path, onMalformedRow: "error" }), CsvError, "line 3");
+  await assertRejects(
+    () => loadCovid({ dir: dir.path, onMalformedRow: "error" }),
+    CsvError,
+    "line 3",
+  );
 });

@@ -9,8 +9,11 @@ Deno.test("parseCsv: quoted fields with newlines keep correct line numbers", () 
 });
 
 Deno.test("parseCsv: a missing required column names the file and the column", () => {
-  const e = assertThrows(() => parseCsv("a,c\n1,2\n", "meta.csv", { required: ["a", "b"] }), CsvError);
-  assertEquals(e.message.startsWith("meta.csv: required column \"b\" missing"), true);
+  const e = assertThrows(
+    () => parseCsv("a,c\n1,2\n", "meta.csv", { required: ["a", "b"] }),
+    CsvError,
+  );
+  assertEquals(e.message.startsWith('meta.csv: required column "b" missing'), true);
 });
 
 Deno.test("parseCsv: malformed rows are reported with their line, or raise under 'error'", () => {
@@ -29,7 +32,10 @@ Deno.test("parseCsv: malformed rows are reported with their line, or raise under
 });
 
 Deno.test("parseCsv: comment lines above the header are skipped", () => {
-  const t = parseCsv("## note\n## more\na,b\n1,2\n", "c.csv", { required: ["a"], commentPrefix: "##" });
+  const t = parseCsv("## note\n## more\na,b\n1,2\n", "c.csv", {
+    required: ["a"],
+    commentPrefix: "##",
+  });
   assertEquals(t.rows, [{ line: 4, values: { a: "1", b: "2" } }]);
 });
 

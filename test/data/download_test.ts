@@ -1,7 +1,7 @@
 import { assertEquals, assertRejects } from "../assert.ts";
 import { join } from "node:path";
 import { ChecksumError, downloadFile, sha256File } from "../../lib/data/download.ts";
-import { type DownloadSettings, downloadCovid, downloadNih } from "../../lib/data/sources.ts";
+import { downloadCovid, downloadNih, type DownloadSettings } from "../../lib/data/sources.ts";
 import { loadCovid } from "../../lib/data/covid.ts";
 import { loadNih } from "../../lib/data/nih.ts";
 import { DATA_ROOT, tempDir } from "../helpers.ts";
@@ -118,7 +118,10 @@ Deno.test("download: a checksum mismatch keeps the bytes aside and overwrites no
     "SHA-256 mismatch",
   );
   assertEquals(e.keptAt, `${dest}.sha256-mismatch`);
-  assertEquals((await Deno.stat(e.keptAt!)).size, (await Deno.stat(join(NIH, "train_val_list.txt"))).size);
+  assertEquals(
+    (await Deno.stat(e.keptAt!)).size,
+    (await Deno.stat(join(NIH, "train_val_list.txt"))).size,
+  );
   await assertRejects(() => Deno.stat(dest), Deno.errors.NotFound);
   // an existing file with the wrong hash is reported and left untouched
   await Deno.writeTextFile(dest, "precious");
@@ -139,7 +142,13 @@ Deno.test("download: NIH labels, split lists and an image archive, extracted", a
   await Deno.mkdir(staging, { recursive: true });
   for (const n of names) await Deno.copyFile(join(NIH, "images", n), join(staging, n));
   const tar = await new Deno.Command("tar", {
-    args: ["-czf", join(archives.path, "images_001.tar.gz"), "-C", join(archives.path, "staging"), "images"],
+    args: [
+      "-czf",
+      join(archives.path, "images_001.tar.gz"),
+      "-C",
+      join(archives.path, "staging"),
+      "images",
+    ],
   }).output();
   assertEquals(tar.success, true);
   await using server = serve({ "/nih/": NIH, "/archives/": archives.path });

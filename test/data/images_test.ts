@@ -64,7 +64,11 @@ Deno.test("decodeGrey: broken files give an ImageError naming the file and the p
       throw new Error(`${name}: ${e.message}`);
     }
   }
-  await assertRejects(() => decodeGrey(join(dir.path, "absent.png"), 8), ImageError, "file not found");
+  await assertRejects(
+    () => decodeGrey(join(dir.path, "absent.png"), 8),
+    ImageError,
+    "file not found",
+  );
 });
 
 Deno.test("sniffFormat recognises formats by content, not extension", () => {

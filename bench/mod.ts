@@ -1,0 +1,53 @@
+/**
+ * `deno task bench`: throughput benchmarks, one JSON line each on stdout.
+ * 1. The image pipeline at 224 px on the COVID-19 images: decode + resize (cold, from disk),
+ *    then augment + normalise + tensor (warm, from the in-memory cache), images/s.
+ * @module
+ */
+import { initBackend, tf } from "../lib/backend/mod.ts";
+import { loadCovid } from "../lib/data/covid.ts";
+import { STUDY_AUGMENTATION } from "../lib/data/augment.ts";
+import { BatchPipeline } from "../lib/data/pipeline.ts";
+
+const backend = await initBackend();
+const side = Number(Deno.env.get("XRAY_BENCH_SIDE") ?? 224);
+const covid = await loadCovid();
+const records = covid.records.slice(0, Number(Deno.env.get("XRAY_BENCH_IMAGES") ?? 200));
+const pipeline = new BatchPipeline(records, {
+  side,
+  model: "densenet121",
+  batchSize: 16,
+  labels: (r) => [r.covid ? 1 : 0],
+  augment: STUDY_AUGMENTATION,
+  seed: 1,
+});
+
+const t0 = performance.now();
+await pipeline.prepare(`decode ${side}px`);
+const decodeSeconds = (performance.now() - t0) / 1000;
+
+const t1 = performance.now();
+let images = 0;
+await pipeline.forEachBatch(0, async (b) => {
+  await b.x.data(); // make sure the tensor exists
+  images += b.records.length;
+});
+const augmentSeconds = (performance.now() - t1) / 1000;
+
+console.log(JSON.stringify({
+  bench: "image-pipeline",
+  dataset: "covid-chestxray",
+  side,
+  images: records.length,
+  backend,
+  cores: navigator.hardwareConcurrency,
+  decode_resize_images_per_s: round(records.length / decodeSeconds),
+  augment_normalise_tensor_images_per_s: round(images / augmentSeconds),
+  end_to_end_images_per_s: round(records.length / (decodeSeconds + augmentSeconds)),
+  peak_rss_mib: round(Deno.memoryUsage().rss / 2 ** 20),
+  tensors_left: tf.memory().numTensors,
+}));
+
+function round(x: number): number {
+  return Math.round(x * 10) / 10;
+}

@@ -1,0 +1,107 @@
+/**
+ * Execute a notebook with Jupyter (nbconvert/nbclient) and the Deno kernel, and turn a cell
+ * error into an exception that names the notebook, the cell and the error.
+ * @module
+ */
+import { basename, dirname, join } from "node:path";
+import type { ProfileName } from "../config.ts";
+
+/** A cell raised an error while the notebook ran. */
+export class NotebookError extends Error {
+  constructor(
+    readonly notebook: string,
+    readonly cell: number,
+    readonly ename: string,
+    readonly evalue: string,
+  ) {
+    super(`${notebook}: cell ${cell} raised ${ename}: ${evalue}`);
+    this.name = "NotebookError";
+  }
+}
+
+/** Options for {@link executeNotebook}. */
+export interface ExecuteOptions {
+  readonly profile: ProfileName;
+  /** Where to write the executed notebook (default: replace the input on success). */
+  readonly output?: string;
+  /** Per-cell timeout in seconds. */
+  readonly cellTimeoutSeconds: number;
+  /** Extra environment for the kernel (e.g. XRAY_DATA_DIR). */
+  readonly env?: Record<string, string>;
+}
+
+/** Minimal notebook JSON shape this module reads. */
+interface NotebookJson {
+  cells: {
+    cell_type: string;
+    outputs?: { output_type: string; ename?: string; evalue?: string }[];
+  }[];
+}
+
+/**
+ * Run every cell in order. The executed copy is written to a temporary file first and only
+ * moved to `output` when no cell failed, so a failed run never overwrites good outputs.
+ * @throws NotebookError for the first cell that raised, with its 1-based code-cell number.
+ */
+export async function executeNotebook(path: string, options: ExecuteOptions): Promise<string> {
+  const output = options.output ?? path;
+  const tmpDir = await Deno.makeTempDir({ prefix: "xray-nb-" });
+  const tmpName = basename(output).replace(/\.ipynb$/, "") + ".executing";
+  try {
+    const cmd = new Deno.Command(Deno.env.get("XRAY_JUPYTER") ?? "jupyter", {
+      args: [
+        "nbconvert",
+        "--to",
+        "notebook",
+        "--execute",
+        "--allow-errors",
+        "--ExecutePreprocessor.kernel_name=deno",
+        `--ExecutePreprocessor.timeout=${options.cellTimeoutSeconds}`,
+        "--output-dir",
+        tmpDir,
+        "--output",
+        tmpName,
+        path,
+      ],
+      cwd: dirname(path),
+      env: { ...options.env, XRAY_PROFILE: options.profile, NO_COLOR: "1" },
+      stdout: "piped",
+      stderr: "piped",
+    });
+    const result = await cmd.output();
+    const executed = join(tmpDir, `${tmpName}.ipynb`);
+    if (!result.success) {
+      const stderr = new TextDecoder().decode(result.stderr).trim().split("\n").slice(-15).join(
+        "\n",
+      );
+      throw new Error(`${path}: jupyter nbconvert failed (exit ${result.code}):\n${stderr}`);
+    }
+    const notebook = JSON.parse(await Deno.readTextFile(executed)) as NotebookJson;
+    firstError(path, notebook);
+    await Deno.copyFile(executed, output);
+    return output;
+  } finally {
+    await Deno.remove(tmpDir, { recursive: true });
+  }
+}
+
+function firstError(path: string, notebook: NotebookJson): void {
+  let codeCell = 0;
+  for (const cell of notebook.cells) {
+    if (cell.cell_type !== "code") continue;
+    codeCell++;
+    const error = cell.outputs?.find((o) => o.output_type === "error");
+    if (error) {
+      throw new NotebookError(path, codeCell, error.ename ?? "Error", error.evalue ?? "");
+    }
+  }
+}
+
+/** The notebooks of the project, in reading order. */
+export async function listNotebooks(dir: string): Promise<string[]> {
+  const names: string[] = [];
+  for await (const e of Deno.readDir(dir)) {
+    if (e.isFile && /^\d\d-.*\.ipynb$/.test(e.name)) names.push(e.name);
+  }
+  return names.sort().map((n) => join(dir, n));
+}

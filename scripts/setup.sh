@@ -1,0 +1,75 @@
+#!/usr/bin/env bash
+# Installs what the project needs, idempotently: Deno (from npm, pinned), the npm packages,
+# Jupyter (Debian packages) and the Deno Jupyter kernel. Sourced by main.sh and test.sh;
+# afterwards `deno` is on PATH. Stops with one clear message when something cannot be installed.
+set -euo pipefail
+
+DENO_VERSION="2.9.6"
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+TOOLS="$ROOT/.tools"
+DENO="$TOOLS/node_modules/.bin/deno"
+
+say() { printf '[setup] %s\n' "$*" >&2; }
+die() { printf '[setup] error: %s\n' "$*" >&2; exit 1; }
+
+as_root() {
+  if [ "$(id -u)" = 0 ]; then "$@"
+  elif command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then sudo "$@"
+  else return 1
+  fi
+}
+
+apt_install() {
+  # $@: Debian packages. Runs apt-get update once per setup.
+  if [ -z "${XRAY_APT_UPDATED:-}" ]; then
+    as_root env DEBIAN_FRONTEND=noninteractive apt-get update -qq >/dev/null || return 1
+    XRAY_APT_UPDATED=1
+  fi
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@" >/dev/null
+}
+
+# 1. Node and npm: the only prerequisites.
+command -v npm >/dev/null 2>&1 || die "npm is missing: install Node.js (which ships npm) first, e.g. 'apt-get install nodejs npm'."
+
+# 2. Deno, pinned, from the npm package 'deno' into .tools/.
+if [ ! -x "$DENO" ] || [ "$("$DENO" --version 2>/dev/null | head -1 | cut -d' ' -f2)" != "$DENO_VERSION" ]; then
+  say "installing Deno $DENO_VERSION from npm into .tools/"
+  npm install --prefix "$TOOLS" --no-audit --no-fund --loglevel=error "deno@$DENO_VERSION" >/dev/null \
+    || die "could not install Deno from npm (npm install deno@$DENO_VERSION failed)."
+fi
+export PATH="$TOOLS/node_modules/.bin:$PATH"
+export DENO_NO_UPDATE_CHECK=1
+
+# 3. The project's npm packages (pinned in deno.json, locked in deno.lock).
+(cd "$ROOT" && deno install --quiet >/dev/null 2>&1) || (cd "$ROOT" && deno install) \
+  || die "could not install the npm packages listed in deno.json (deno install failed)."
+
+# 4. Jupyter with nbclient/nbconvert, from Debian's packages (the system Python's).
+JUPYTER_PACKAGES="jupyter-nbconvert python3-nbclient jupyter-client"
+jupyter_ok() { command -v jupyter >/dev/null 2>&1 && jupyter nbconvert --version >/dev/null 2>&1; }
+if ! jupyter_ok; then
+  export PATH="/usr/bin:$PATH"
+fi
+if ! jupyter_ok; then
+  say "installing Jupyter ($JUPYTER_PACKAGES)"
+  apt_install $JUPYTER_PACKAGES \
+    || die "Jupyter is missing and cannot be installed without root. Install the Debian packages: sudo apt-get install $JUPYTER_PACKAGES"
+  jupyter_ok || die "Jupyter was installed but 'jupyter nbconvert' does not run."
+fi
+
+# 5. The Deno kernel, pointing at this project's Deno.
+kernel_json="$(jupyter --data-dir)/kernels/deno/kernel.json"
+if [ ! -f "$kernel_json" ] || ! grep -qF "\"$(readlink -f "$DENO")\"" "$kernel_json"; then
+  say "installing the Deno Jupyter kernel"
+  (cd "$TOOLS" && deno jupyter --install --force >/dev/null 2>&1) \
+    || die "could not install the Deno Jupyter kernel (deno jupyter --install failed)."
+  # the kernelspec must name a stable path: this project's Deno, not a temporary one
+  python3 - "$kernel_json" "$(readlink -f "$DENO")" <<'PY'
+import json, sys
+path, deno = sys.argv[1], sys.argv[2]
+spec = json.load(open(path))
+spec["argv"][0] = deno
+json.dump(spec, open(path, "w"), indent=2)
+PY
+fi
+say "ready: $(deno --version | head -1), $(jupyter nbconvert --version 2>/dev/null | sed 's/^/nbconvert /'), kernel deno"
