@@ -9,6 +9,7 @@
 export * from "./config.ts";
 export * from "./rng.ts";
 export * from "./progress.ts";
+export * from "./results.ts";
 export * from "./backend/mod.ts";
 export * from "./data/records.ts";
 export * from "./data/csv.ts";

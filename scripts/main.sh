@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# The main job: set up, then execute every notebook in order at a profile (default: quick).
+# The main job: set up, execute the notebooks in order at a profile (default: quick; only those
+# whose code, library, profile or data changed), then build the report site into site/dist.
 # Usage: bash scripts/main.sh [smoke|quick|paper]
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -7,4 +8,4 @@ source "$ROOT/scripts/setup.sh"
 export XRAY_PROFILE="${1:-${XRAY_PROFILE:-quick}}"
 cd "$ROOT"
 deno task notebooks --profile "$XRAY_PROFILE"
-echo "Executed notebooks are in notebooks/ (profile $XRAY_PROFILE)."
+deno task site

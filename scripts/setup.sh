@@ -72,4 +72,10 @@ spec["argv"][0] = deno
 json.dump(spec, open(path, "w"), indent=2)
 PY
 fi
+# 6. Chromium, for the browser tests only (test.sh sets XRAY_NEED_BROWSER=1).
+if [ "${XRAY_NEED_BROWSER:-0}" = 1 ] && [ ! -x "${XRAY_CHROMIUM:-/usr/bin/chromium}" ]; then
+  say "installing Chromium (Debian package chromium) for the browser tests"
+  apt_install chromium \
+    || die "Chromium is missing and cannot be installed without root. Install it: sudo apt-get install chromium (or set XRAY_CHROMIUM to a Chromium binary)."
+fi
 say "ready: $(deno --version | head -1), $(jupyter nbconvert --version 2>/dev/null | sed 's/^/nbconvert /'), kernel deno"

@@ -5,6 +5,7 @@
  */
 import { basename, dirname, join } from "node:path";
 import type { ProfileName } from "../config.ts";
+import { type CacheInputs, executionKey, readStamp, writeStamp } from "./cache.ts";
 
 /** A cell raised an error while the notebook ran. */
 export class NotebookError extends Error {
@@ -104,4 +105,68 @@ export async function listNotebooks(dir: string): Promise<string[]> {
     if (e.isFile && /^\d\d-.*\.ipynb$/.test(e.name)) names.push(e.name);
   }
   return names.sort().map((n) => join(dir, n));
+}
+
+/** What happened to one notebook in {@link executeNotebooks}. */
+export interface NotebookRun {
+  readonly source: string;
+  readonly output: string;
+  readonly executed: boolean;
+  /** Why it ran ("no previous run", "inputs changed", "forced") or was skipped ("cached"). */
+  readonly reason: string;
+  readonly seconds: number;
+}
+
+/** Options for {@link executeNotebooks}. */
+export interface ExecuteAllOptions {
+  readonly profile: ProfileName;
+  readonly cellTimeoutSeconds: number;
+  readonly cache: CacheInputs;
+  /** Write executed notebooks here (default: in place). */
+  readonly outDir?: string;
+  readonly env?: Record<string, string>;
+  /** Execute even when the cache says nothing changed. */
+  readonly force?: boolean;
+  /** Called after each notebook (for progress lines). */
+  readonly onRun?: (run: NotebookRun) => void;
+}
+
+/**
+ * Execute notebooks in order, skipping those whose code, library, profile and data are
+ * unchanged since their last successful run. Stops at the first failing cell.
+ */
+export async function executeNotebooks(
+  sources: readonly string[],
+  options: ExecuteAllOptions,
+): Promise<NotebookRun[]> {
+  const runs: NotebookRun[] = [];
+  if (options.outDir) await Deno.mkdir(options.outDir, { recursive: true });
+  for (const source of sources) {
+    const output = options.outDir ? join(options.outDir, basename(source)) : source;
+    const key = await executionKey(source, options.cache);
+    const stamp = await readStamp(output);
+    let reason = !stamp ? "no previous run" : stamp.key !== key ? "inputs changed" : "";
+    if (options.force) reason = "forced";
+    const started = performance.now();
+    if (reason) {
+      await executeNotebook(source, { ...options, output });
+      const seconds = (performance.now() - started) / 1000;
+      await writeStamp(output, {
+        key,
+        profile: options.profile,
+        executedAt: new Date().toISOString(),
+        seconds: Math.round(seconds * 10) / 10,
+      });
+    }
+    const run = {
+      source,
+      output,
+      executed: reason !== "",
+      reason: reason || "cached",
+      seconds: (performance.now() - started) / 1000,
+    };
+    runs.push(run);
+    options.onRun?.(run);
+  }
+  return runs;
 }

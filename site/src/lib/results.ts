@@ -1,0 +1,45 @@
+/**
+ * Results the notebooks measured, read from `results/<profile>/*.json` (profile:
+ * `XRAY_PROFILE`, default quick). A notebook that has a headline number writes it as
+ * `headline: [{ id, value, ci?: [lo, hi], scale }]`; the home page matches `id` with the
+ * study's rows in `study.ts`. Nothing on the site is typed in by hand.
+ * @module
+ */
+import { existsSync, readdirSync, readFileSync } from "node:fs";
+import process from "node:process";
+import { join } from "node:path";
+import { PROJECT_ROOT } from "./chapters.ts";
+
+/** One headline number of ours. */
+export interface Headline {
+  readonly id: string;
+  readonly value: number;
+  readonly ci?: [number, number];
+  /** The scale it was measured at, e.g. "531 images, 128 px, 5 epochs, 3 seeds". */
+  readonly scale: string;
+}
+
+/** The profile whose results the site shows. */
+export function siteProfile(): string {
+  return process.env.XRAY_PROFILE || "quick";
+}
+
+/** All results files of the profile, by name (file name without .json). */
+export function loadResults(profile = siteProfile()): Record<string, Record<string, unknown>> {
+  const dir = join(PROJECT_ROOT, "results", profile);
+  if (!existsSync(dir)) return {};
+  const out: Record<string, Record<string, unknown>> = {};
+  for (const file of readdirSync(dir).filter((f) => f.endsWith(".json")).sort()) {
+    out[file.replace(/\.json$/, "")] = JSON.parse(readFileSync(join(dir, file), "utf8"));
+  }
+  return out;
+}
+
+/** Every headline entry across the results files, by id. */
+export function headlines(results: Record<string, Record<string, unknown>>): Map<string, Headline> {
+  const map = new Map<string, Headline>();
+  for (const data of Object.values(results)) {
+    for (const h of (data.headline as Headline[] | undefined) ?? []) map.set(h.id, h);
+  }
+  return map;
+}

@@ -1,0 +1,133 @@
+/// <reference lib="dom" />
+/**
+ * The report end to end: execute the notebooks at the smoke profile (cached), build the site
+ * under a sub-path, and read every page in a real browser (Debian chromium via playwright-core).
+ */
+import { join } from "node:path";
+import { chromium } from "playwright-core";
+import { assertEquals } from "../assert.ts";
+import { PROJECT_ROOT } from "../../lib/config.ts";
+import { executeNotebooks, listNotebooks } from "../../lib/notebook/execute.ts";
+import { buildSite } from "../../site/build.ts";
+import { serveSite } from "../../site/serve.ts";
+import { DATA_ROOT } from "../helpers.ts";
+
+const OUT = join(PROJECT_ROOT, "test-output");
+const BASE = "/xray-transfer/";
+const CHROMIUM = Deno.env.get("XRAY_CHROMIUM") ?? "/usr/bin/chromium";
+
+Deno.test({
+  name: "report: every page loads cleanly in Chromium, figures have size, links resolve",
+  sanitizeResources: false,
+  sanitizeOps: false,
+  fn: async () => {
+    const notebooksOut = join(OUT, "notebooks");
+    await executeNotebooks(await listNotebooks(join(PROJECT_ROOT, "notebooks")), {
+      profile: "smoke",
+      cellTimeoutSeconds: 600,
+      outDir: notebooksOut,
+      env: { XRAY_DATA_DIR: DATA_ROOT },
+      cache: {
+        libDir: join(PROJECT_ROOT, "lib"),
+        extraFiles: [join(PROJECT_ROOT, "deno.json"), join(PROJECT_ROOT, "deno.lock")],
+        profile: "smoke",
+        dataRoot: DATA_ROOT,
+      },
+    });
+    const siteDir = await buildSite({
+      profile: "smoke",
+      notebooksDir: notebooksOut,
+      base: BASE,
+      outDir: join(OUT, "site"),
+    });
+    const server = serveSite(siteDir, { base: BASE });
+    const origin = `http://127.0.0.1:${server.addr.port}`;
+    const browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+    });
+    try {
+      const problems: string[] = [];
+      const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+      page.on("console", (m) => {
+        if (m.type() === "error") problems.push(`console error on ${page.url()}: ${m.text()}`);
+      });
+      page.on("pageerror", (e) => problems.push(`page error on ${page.url()}: ${e.message}`));
+      page.on("requestfailed", (r) => problems.push(`request failed: ${r.url()}`));
+      page.on("response", (r) => {
+        if (r.status() >= 400) problems.push(`HTTP ${r.status()}: ${r.url()}`);
+      });
+
+      // crawl from the home page, following every internal link once
+      const queue = [`${origin}${BASE}`];
+      const seen = new Set<string>();
+      const internal = new Set<string>();
+      let figures = 0;
+      while (queue.length) {
+        const url = queue.shift()!;
+        if (seen.has(url)) continue;
+        seen.add(url);
+        const response = await page.goto(url, { waitUntil: "load" });
+        assertEquals(response?.status(), 200, url);
+        const boxes = await page.$$eval(
+          "figure, svg, img",
+          (els) =>
+            els.filter((e) => !e.closest("svg") || e.tagName.toLowerCase() === "svg")
+              .map((e) => {
+                const b = e.getBoundingClientRect();
+                return { tag: e.tagName, w: b.width, h: b.height };
+              }),
+        );
+        for (const b of boxes) {
+          if (!(b.w > 0 && b.h > 0)) problems.push(`zero-size ${b.tag} on ${url}`);
+        }
+        figures += await page.$$eval("figure.out", (els) => els.length);
+        const missingAlt = await page.$$eval("img:not([alt])", (els) => els.length);
+        if (missingAlt) problems.push(`${missingAlt} image(s) without alt text on ${url}`);
+        const links = await page.$$eval(
+          "a[href]",
+          (as) => as.map((a) => (a as HTMLAnchorElement).href),
+        );
+        for (const link of links) {
+          const u = new URL(link);
+          if (u.origin !== origin) continue;
+          if (!u.pathname.startsWith(BASE)) {
+            problems.push(`link outside the base path: ${link} on ${url}`);
+          }
+          const target = u.origin + u.pathname;
+          if (u.pathname.endsWith(".ipynb")) internal.add(target);
+          else if (!seen.has(target)) queue.push(target);
+          if (u.hash) {
+            const exists = target === url.split("#")[0]
+              ? await page.$(`[id="${decodeURIComponent(u.hash.slice(1))}"]`)
+              : true; // anchors on other pages are checked when those pages load
+            if (!exists) problems.push(`anchor ${u.hash} missing on ${url}`);
+          }
+        }
+      }
+      for (const file of internal) {
+        const r = await fetch(file);
+        await r.body?.cancel();
+        if (r.status !== 200) problems.push(`download ${file}: HTTP ${r.status}`);
+      }
+      const chapters = (await listNotebooks(join(PROJECT_ROOT, "notebooks"))).length;
+      // home, methods and one page per chapter, each reached by links
+      assertEquals(seen.size >= chapters + 2, true, `only ${seen.size} pages reached`);
+      assertEquals(figures > 0, true, "no figures found");
+      // screenshots for people to look at (git-ignored)
+      await Deno.mkdir(join(OUT, "screenshots"), { recursive: true });
+      await page.goto(`${origin}${BASE}`);
+      await page.screenshot({ path: join(OUT, "screenshots", "home.png"), fullPage: true });
+      await page.goto(`${origin}${BASE}chapters/01-data/`);
+      await page.screenshot({ path: join(OUT, "screenshots", "chapter-01.png"), fullPage: true });
+      await page.setViewportSize({ width: 390, height: 844 }); // a phone
+      await page.screenshot({ path: join(OUT, "screenshots", "chapter-01-phone.png") });
+      const overflow = await page.evaluate(() => document.documentElement.scrollWidth - innerWidth);
+      if (overflow > 1) problems.push(`page is ${overflow}px wider than a phone screen`);
+      assertEquals(problems, []);
+    } finally {
+      await browser.close();
+      await server.shutdown();
+    }
+  },
+});
