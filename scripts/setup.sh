@@ -9,7 +9,7 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 TOOLS="$ROOT/.tools"
 DENO="$TOOLS/node_modules/.bin/deno"
 
-say() { printf '[setup] %s\n' "$*" >&2; }
+say() { printf '[setup %3ss] %s\n' "$SECONDS" "$*" >&2; }
 die() { printf '[setup] error: %s\n' "$*" >&2; exit 1; }
 
 as_root() {
