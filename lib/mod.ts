@@ -26,6 +26,7 @@ export * from "./data/pipeline.ts";
 export * from "./data/summary.ts";
 export * from "./data/download.ts";
 export * from "./data/sources.ts";
+export * from "./eval/mod.ts";
 export * from "./viz/display.ts";
 export * from "./viz/plot.ts";
 export * from "./viz/images.ts";

@@ -28,6 +28,13 @@ apt_install() {
   as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@" >/dev/null
 }
 
+# Networks that inspect TLS put their CA in the system bundle; let Node and Deno use it
+# (without it npm retries for minutes before giving up).
+if [ -z "${NODE_EXTRA_CA_CERTS:-}" ] && [ -r /etc/ssl/certs/ca-certificates.crt ]; then
+  export NODE_EXTRA_CA_CERTS=/etc/ssl/certs/ca-certificates.crt
+fi
+export DENO_TLS_CA_STORE="${DENO_TLS_CA_STORE:-mozilla,system}"
+
 # 1. Node and npm: the only prerequisites.
 command -v npm >/dev/null 2>&1 || die "npm is missing: install Node.js (which ships npm) first, e.g. 'apt-get install nodejs npm'."
 

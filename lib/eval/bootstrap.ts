@@ -1,0 +1,114 @@
+/**
+ * Confidence intervals for AUC by resampling patients, not images: images of one patient are
+ * correlated, and resampling them one by one would make the interval too narrow.
+ * @module
+ */
+import { Rng } from "../rng.ts";
+import { auc } from "./roc.ts";
+import { quantile } from "./stats.ts";
+
+/** An AUC with its percentile bootstrap interval. */
+export interface AucInterval {
+  readonly auc: number;
+  readonly lo: number;
+  readonly hi: number;
+  /** Confidence level, e.g. 0.95. */
+  readonly level: number;
+  /** Resamples used (those with both classes present). */
+  readonly resamples: number;
+}
+
+/** Options for the bootstrap functions. */
+export interface BootstrapOptions {
+  /** Patient (or other cluster) of each image; default: each image its own cluster. */
+  readonly groups?: readonly string[];
+  /** Number of resamples (default 2000). */
+  readonly resamples?: number;
+  readonly level?: number;
+  readonly seed?: number;
+}
+
+/** AUC with a 95% (or `level`) percentile CI from a patient-level bootstrap. */
+export function bootstrapAuc(
+  scores: ArrayLike<number>,
+  labels: ArrayLike<number>,
+  options: BootstrapOptions = {},
+): AucInterval {
+  const level = options.level ?? 0.95;
+  const stats = resampleClusters(labels, options, (idx) => auc(pick(scores, idx), pick(labels, idx)));
+  return {
+    auc: auc(scores, labels),
+    lo: quantile(stats, (1 - level) / 2),
+    hi: quantile(stats, 1 - (1 - level) / 2),
+    level,
+    resamples: stats.length,
+  };
+}
+
+/** The difference of two models' AUCs on the same images, with a paired patient bootstrap. */
+export interface AucDifference {
+  readonly difference: number;
+  readonly lo: number;
+  readonly hi: number;
+  /** Two-sided p-value: twice the share of resampled differences on the other side of 0. */
+  readonly p: number;
+  readonly resamples: number;
+}
+
+/** Paired bootstrap test of AUC(a) − AUC(b), resampling patients (both models see the same draw). */
+export function pairedBootstrapAucDifference(
+  scoresA: ArrayLike<number>,
+  scoresB: ArrayLike<number>,
+  labels: ArrayLike<number>,
+  options: BootstrapOptions = {},
+): AucDifference {
+  const level = options.level ?? 0.95;
+  const diffs = resampleClusters(labels, options, (idx) => {
+    const y = pick(labels, idx);
+    return auc(pick(scoresA, idx), y) - auc(pick(scoresB, idx), y);
+  });
+  const below = diffs.filter((d) => d <= 0).length / diffs.length;
+  const above = diffs.filter((d) => d >= 0).length / diffs.length;
+  return {
+    difference: auc(scoresA, labels) - auc(scoresB, labels),
+    lo: quantile(diffs, (1 - level) / 2),
+    hi: quantile(diffs, 1 - (1 - level) / 2),
+    p: Math.min(1, 2 * Math.min(below, above)),
+    resamples: diffs.length,
+  };
+}
+
+// Draw clusters with replacement, evaluate `stat` on the drawn images; resamples that hold only
+// one class (AUC undefined) are redrawn, and counted so the caller can see how many were kept.
+function resampleClusters(
+  labels: ArrayLike<number>,
+  options: BootstrapOptions,
+  stat: (indices: number[]) => number,
+): number[] {
+  const groups = options.groups ?? Array.from({ length: labels.length }, (_, i) => String(i));
+  if (groups.length !== labels.length) {
+    throw new Error(`${groups.length} groups for ${labels.length} images`);
+  }
+  const members = new Map<string, number[]>();
+  groups.forEach((g, i) => members.set(g, [...(members.get(g) ?? []), i]));
+  const clusters = [...members.values()];
+  const rng = new Rng(options.seed ?? 0);
+  const wanted = options.resamples ?? 2000;
+  const out: number[] = [];
+  for (let attempts = 0; out.length < wanted && attempts < wanted * 10; attempts++) {
+    const idx: number[] = [];
+    for (let c = 0; c < clusters.length; c++) idx.push(...clusters[rng.int(clusters.length)]);
+    let positives = 0;
+    for (const i of idx) positives += labels[i];
+    if (positives === 0 || positives === idx.length) continue;
+    out.push(stat(idx));
+  }
+  if (out.length < wanted / 2) {
+    throw new Error(`only ${out.length} of ${wanted} resamples had both classes: too few positives or negatives`);
+  }
+  return out;
+}
+
+function pick(values: ArrayLike<number>, idx: readonly number[]): number[] {
+  return idx.map((i) => values[i]);
+}
