@@ -35,7 +35,11 @@ export function bootstrapAuc(
   options: BootstrapOptions = {},
 ): AucInterval {
   const level = options.level ?? 0.95;
-  const stats = resampleClusters(labels, options, (idx) => auc(pick(scores, idx), pick(labels, idx)));
+  const stats = resampleClusters(
+    labels,
+    options,
+    (idx) => auc(pick(scores, idx), pick(labels, idx)),
+  );
   return {
     auc: auc(scores, labels),
     lo: quantile(stats, (1 - level) / 2),
@@ -104,7 +108,9 @@ function resampleClusters(
     out.push(stat(idx));
   }
   if (out.length < wanted / 2) {
-    throw new Error(`only ${out.length} of ${wanted} resamples had both classes: too few positives or negatives`);
+    throw new Error(
+      `only ${out.length} of ${wanted} resamples had both classes: too few positives or negatives`,
+    );
   }
   return out;
 }

@@ -59,7 +59,9 @@ function prepare(scores: ArrayLike<number>, labels: ArrayLike<number>) {
   }
   let positives = 0;
   for (let i = 0; i < labels.length; i++) {
-    if (labels[i] !== 0 && labels[i] !== 1) throw new Error(`label ${i} is ${labels[i]}, not 0 or 1`);
+    if (labels[i] !== 0 && labels[i] !== 1) {
+      throw new Error(`label ${i} is ${labels[i]}, not 0 or 1`);
+    }
     if (Number.isNaN(scores[i])) throw new Error(`score ${i} is NaN`);
     positives += labels[i];
   }

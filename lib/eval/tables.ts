@@ -39,7 +39,11 @@ export function perClassAuc(
     const positives = y.reduce((a, b) => a + b, 0);
     const negatives = y.length - positives;
     if (positives === 0 || negatives === 0) return { label, positives, negatives };
-    const ci = bootstrapAuc(s, y, { groups: options.groups, resamples: options.resamples, seed: options.seed });
+    const ci = bootstrapAuc(s, y, {
+      groups: options.groups,
+      resamples: options.resamples,
+      seed: options.seed,
+    });
     return { label, positives, negatives, auc: ci.auc, lo: ci.lo, hi: ci.hi };
   });
   const defined = rows.filter((r) => r.auc !== undefined);

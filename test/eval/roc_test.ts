@@ -1,0 +1,133 @@
+/** ROC/AUC on hand-computed cases, CIs that resample patients, DeLong against a reference. */
+import { assertAlmostEquals, assertEquals, assertThrows } from "../assert.ts";
+import {
+  auc,
+  bootstrapAuc,
+  delongTest,
+  delongVariance,
+  normalCdf,
+  OneClassError,
+  pairedBootstrapAucDifference,
+  perClassAuc,
+  quantile,
+  rocCurve,
+} from "../../lib/eval/mod.ts";
+import { Rng } from "../../lib/rng.ts";
+
+Deno.test("AUC of hand-computed cases", () => {
+  // 3 of the 4 positive–negative pairs are ordered correctly
+  assertAlmostEquals(auc([0.1, 0.4, 0.35, 0.8], [0, 0, 1, 1]), 0.75, 1e-12);
+  assertEquals(auc([0.2, 0.9], [0, 1]), 1);
+  assertEquals(auc([0.9, 0.2], [0, 1]), 0);
+  // ties count ½: pairs (2>1)=1, (2=2)=½, (3>1)=1, (3>2)=1 → 3.5 / 4
+  assertAlmostEquals(auc([1, 2, 2, 3], [0, 0, 1, 1]), 0.875, 1e-12);
+  // a constant score carries no information
+  assertEquals(auc([0.5, 0.5, 0.5, 0.5], [0, 1, 0, 1]), 0.5);
+});
+
+Deno.test("ROC curve: one point per distinct score, ties make one diagonal step", () => {
+  const curve = rocCurve([1, 2, 2, 3], [0, 0, 1, 1]);
+  assertEquals(
+    curve.map((p) => [p.fpr, p.tpr, p.threshold]),
+    [[0, 0, Infinity], [0, 0.5, 3], [0.5, 1, 2], [1, 1, 1]],
+  );
+});
+
+Deno.test("AUC equals the Mann–Whitney probability on random scores", () => {
+  const rng = new Rng(3);
+  const labels = Array.from({ length: 200 }, () => (rng.chance(0.3) ? 1 : 0));
+  // rounded scores force many ties
+  const scores = labels.map((y) => Math.round((rng.next() + 0.4 * y) * 10) / 10);
+  let wins = 0, pairs = 0;
+  for (let i = 0; i < scores.length; i++) {
+    for (let j = 0; j < scores.length; j++) {
+      if (labels[i] !== 1 || labels[j] !== 0) continue;
+      pairs++;
+      wins += scores[i] > scores[j] ? 1 : scores[i] === scores[j] ? 0.5 : 0;
+    }
+  }
+  assertAlmostEquals(auc(scores, labels), wins / pairs, 1e-12);
+});
+
+Deno.test("AUC rejects one-class labels, NaN scores and non-binary labels", () => {
+  assertThrows(() => auc([0.1, 0.2], [1, 1]), OneClassError, "2 positives, 0 negatives");
+  assertThrows(() => auc([0.1, NaN], [0, 1]), Error, "score 1 is NaN");
+  assertThrows(() => auc([0.1, 0.2], [0, 2]), Error, "not 0 or 1");
+  assertThrows(() => auc([0.1], [0, 1]), Error, "1 scores but 2 labels");
+});
+
+// Reference values from an independent implementation (Sun & Xu 2014 midrank DeLong, in
+// Python); these labels and scores include ties.
+const LABELS = [1, 1, 1, 1, 1, 0, 0, 0, 0, 0, 0, 1, 0, 1, 0];
+const A = [0.9, 0.8, 0.7, 0.55, 0.3, 0.6, 0.2, 0.1, 0.4, 0.35, 0.5, 0.65, 0.05, 0.45, 0.3];
+const B = [0.7, 0.9, 0.3, 0.5, 0.6, 0.2, 0.4, 0.1, 0.8, 0.25, 0.3, 0.45, 0.15, 0.5, 0.5];
+
+Deno.test("DeLong test matches the reference implementation", () => {
+  const r = delongTest(A, B, LABELS);
+  assertAlmostEquals(r.aucA, 0.8660714285714286, 1e-12);
+  assertAlmostEquals(r.aucB, 0.8125, 1e-12);
+  assertAlmostEquals(r.z, 0.32915117911110736, 1e-9);
+  assertAlmostEquals(r.p, 0.742041422089593, 1e-6);
+  assertAlmostEquals(delongVariance(A, LABELS), 0.009399295432458698, 1e-12);
+  // a model compared with itself differs by nothing
+  assertAlmostEquals(delongTest(A, A, LABELS).p, 1, 1e-6);
+});
+
+Deno.test("bootstrap CI: contains the AUC, and patient clusters widen it", () => {
+  const rng = new Rng(11);
+  // 40 patients × 5 near-identical images: images of a patient are not independent
+  const scores: number[] = [], labels: number[] = [], groups: string[] = [];
+  for (let p = 0; p < 40; p++) {
+    const y = p % 2;
+    const base = rng.next() + 0.5 * y;
+    for (let k = 0; k < 5; k++) {
+      scores.push(base + 0.01 * rng.next());
+      labels.push(y);
+      groups.push(`p${p}`);
+    }
+  }
+  const byImage = bootstrapAuc(scores, labels, { resamples: 500, seed: 1 });
+  const byPatient = bootstrapAuc(scores, labels, { groups, resamples: 500, seed: 1 });
+  for (const ci of [byImage, byPatient]) {
+    if (!(ci.lo <= ci.auc && ci.auc <= ci.hi)) {
+      throw new Error(`CI ${ci.lo}–${ci.hi} misses ${ci.auc}`);
+    }
+  }
+  const width = (ci: { lo: number; hi: number }) => ci.hi - ci.lo;
+  if (!(width(byPatient) > 1.5 * width(byImage))) {
+    throw new Error(`patient CI ${width(byPatient)} not wider than image CI ${width(byImage)}`);
+  }
+  // seeded: the same call gives the same interval
+  assertEquals(bootstrapAuc(scores, labels, { groups, resamples: 500, seed: 1 }), byPatient);
+});
+
+Deno.test("paired bootstrap: identical models do not differ, a better model does", () => {
+  const rng = new Rng(5);
+  const labels = Array.from({ length: 300 }, (_, i) => i % 2);
+  const good = labels.map((y) => y + rng.next());
+  const noise = labels.map(() => rng.next());
+  const same = pairedBootstrapAucDifference(good, good, labels, { resamples: 300 });
+  assertEquals([same.difference, same.lo, same.hi, same.p], [0, 0, 0, 1]);
+  const diff = pairedBootstrapAucDifference(good, noise, labels, { resamples: 300 });
+  if (!(diff.lo > 0 && diff.p < 0.01)) {
+    throw new Error(`no difference found: ${JSON.stringify(diff)}`);
+  }
+});
+
+Deno.test("per-class table: undefined AUC for a class with no positives, mean over the rest", () => {
+  const scores = [[0.9, 0.1, 0.3], [0.2, 0.8, 0.3], [0.7, 0.4, 0.3], [0.1, 0.6, 0.3]];
+  const labels = [[1, 0, 0], [0, 1, 0], [1, 0, 0], [0, 1, 0]];
+  const table = perClassAuc(scores, labels, ["a", "b", "c"], { resamples: 200 });
+  assertEquals(table.rows.map((r) => r.auc), [1, 1, undefined]);
+  assertEquals(table.rows[2].positives, 0);
+  assertEquals([table.meanAuc, table.classesWithAuc], [1, 2]);
+});
+
+Deno.test("normal CDF and quantiles", () => {
+  assertAlmostEquals(normalCdf(0), 0.5, 1e-7);
+  assertAlmostEquals(normalCdf(1.959964), 0.975, 1e-6);
+  assertAlmostEquals(normalCdf(-1), 0.15865525, 1e-6);
+  assertEquals(quantile([4, 1, 3, 2], 0.5), 2.5);
+  assertEquals(quantile([4, 1, 3, 2], 0), 1);
+  assertEquals(quantile([4, 1, 3, 2], 1), 4);
+});
