@@ -6,6 +6,7 @@
  *   resolved against the project root, so notebooks (which run in `notebooks/`) and scripts
  *   (which run in the project root) see the same folder.
  * - `XRAY_PROFILE`: `smoke`, `quick` (default) or `paper`.
+ * - `XRAY_CACHE_DIR`: downloaded weights, feature caches, checkpoints (default `./.cache`).
  * @module
  */
 import { dirname, isAbsolute, join, resolve } from "node:path";
@@ -87,6 +88,12 @@ export function currentProfile(name: string | undefined = env("XRAY_PROFILE")): 
 export function dataRoot(setting: string | undefined = env("XRAY_DATA_DIR")): string {
   const root = setting?.trim() || "data";
   return isAbsolute(root) ? root : resolve(PROJECT_ROOT, root);
+}
+
+/** Folder for things the project makes or fetches itself: `XRAY_CACHE_DIR`, else `<project>/.cache`. */
+export function cacheDir(setting: string | undefined = env("XRAY_CACHE_DIR")): string {
+  const dir = setting?.trim() || ".cache";
+  return isAbsolute(dir) ? dir : resolve(PROJECT_ROOT, dir);
 }
 
 /** Where a dataset comes from and how to get it; used to write "missing data" messages. */

@@ -1,43 +1,149 @@
 /**
- * Chooses the TensorFlow.js backend. For now: WebAssembly (fast on CPU) with the pure-JS `cpu`
- * backend as the fallback; `XRAY_BACKEND` overrides. The native and GPU backends and the
- * gradient kernels wasm lacks come with the training engine.
+ * Chooses the TensorFlow.js backend, once per process, and says which it chose.
+ *
+ * Order: native TensorFlow (`@tensorflow/tfjs-node-gpu` when it sees a GPU, else
+ * `@tensorflow/tfjs-node`), else WebAssembly with this project's gradient kernels (threaded
+ * when more than one thread is asked for), else the pure-JS `cpu` backend. The native packages
+ * are optional: they are used when installed, never required. `XRAY_BACKEND` (`tensorflow`,
+ * `wasm`, `cpu`) forces one; `XRAY_THREADS` sets the wasm thread count (default: all cores).
  * @module
  */
-import * as tf from "@tensorflow/tfjs-core";
-import "@tensorflow/tfjs-backend-cpu";
-import { setWasmPaths } from "@tensorflow/tfjs-backend-wasm";
-import { dirname } from "node:path";
-import { fileURLToPath } from "node:url";
+// the union package: core, layers, the cpu backend, and every op's gradient registered
+import * as tf from "@tensorflow/tfjs";
+import { getThreadsCount, setThreadsCount, setWasmPaths } from "@tensorflow/tfjs-backend-wasm";
+import { registerWasmKernels } from "./kernels/mod.ts";
+import { loadNative, type NativeBackend } from "./native.ts";
+import { registerThreadedWasm, wasmPackageDirs } from "./wasm_threads.ts";
 
-/** Backends this module can start. */
-export type BackendName = "wasm" | "cpu";
+/** Backends this module can start. `tensorflow` is native TensorFlow through tfjs-node. */
+export type BackendName = "tensorflow" | "wasm" | "cpu";
 
-let ready: Promise<BackendName> | undefined;
+/** The backend in use and how it runs. */
+export interface BackendInfo {
+  readonly name: BackendName;
+  /** Threads of the wasm thread pool (1 for cpu; TensorFlow's own pool for native). */
+  readonly threads: number;
+  /** One line for logs and results, e.g. "wasm (SIMD, 2 threads, project gradient kernels)". */
+  readonly description: string;
+  /** For native: whether TensorFlow sees a GPU. */
+  readonly gpu: boolean;
+  /** Backends tried before this one, and why each was passed over. */
+  readonly passedOver: readonly string[];
+}
 
-/** Start the backend once (later calls return the same choice) and log the choice. */
-export function initBackend(preferred?: BackendName): Promise<BackendName> {
-  ready ??= choose(preferred ?? (Deno.env.get("XRAY_BACKEND") as BackendName | undefined));
+/** Options for {@link initBackend}; environment variables fill what is left out. */
+export interface BackendOptions {
+  readonly backend?: BackendName;
+  readonly threads?: number;
+}
+
+let ready: Promise<BackendInfo> | undefined;
+let current: BackendInfo | undefined;
+
+/**
+ * Start the backend once (later calls return the same choice) and log the choice on stderr.
+ * @throws Error when a forced backend cannot start, naming it and the reason.
+ */
+export function initBackend(options: BackendOptions | BackendName = {}): Promise<BackendInfo> {
+  const opts = typeof options === "string" ? { backend: options } : options;
+  ready ??= choose(opts).then((info) => {
+    current = info;
+    console.error(`[xray] tfjs backend: ${info.description}`);
+    return info;
+  });
   return ready;
 }
 
-async function choose(preferred: BackendName | undefined): Promise<BackendName> {
-  const order: BackendName[] = preferred ? [preferred] : ["wasm", "cpu"];
-  for (const name of order) {
-    if (name === "wasm") setWasmPaths(wasmDir());
-    if (await tf.setBackend(name).catch(() => false)) {
-      await tf.ready();
-      console.error(`[xray] tfjs backend: ${name}`);
-      return name;
-    }
-  }
-  throw new Error(`no tfjs backend could start (tried ${order.join(", ")})`);
+/** The backend chosen by {@link initBackend}, or undefined before it finished. */
+export function backendInfo(): BackendInfo | undefined {
+  return current;
 }
 
-// The .wasm binaries sit next to the package's entry point in node_modules.
-function wasmDir(): string {
-  const entry = fileURLToPath(import.meta.resolve("@tensorflow/tfjs-backend-wasm"));
-  return dirname(entry) + "/";
+async function choose(options: BackendOptions): Promise<BackendInfo> {
+  const forced = options.backend ?? parseBackend(env("XRAY_BACKEND"));
+  const threads = options.threads ?? parseThreads(env("XRAY_THREADS"));
+  const passedOver: string[] = [];
+  const order: BackendName[] = forced ? [forced] : ["tensorflow", "wasm", "cpu"];
+  for (const name of order) {
+    const why = await tryStart(name, threads, passedOver);
+    if (typeof why !== "string") return why;
+    if (forced) throw new Error(`XRAY_BACKEND=${forced} cannot start: ${why}`);
+    passedOver.push(`${name}: ${why}`);
+  }
+  throw new Error(`no tfjs backend could start (${passedOver.join("; ")})`);
+}
+
+// Start one backend; the reason as a string when it cannot.
+async function tryStart(
+  name: BackendName,
+  threads: number,
+  passedOver: string[],
+): Promise<BackendInfo | string> {
+  if (name === "tensorflow") {
+    const native: NativeBackend | string = await loadNative();
+    if (typeof native === "string") return native;
+    if (!(await tf.setBackend("tensorflow").catch(() => false))) return "setBackend failed";
+    await tf.ready();
+    return {
+      name,
+      threads: 0,
+      gpu: native.gpu,
+      passedOver,
+      description: `tensorflow (${native.packageName} ${native.version}, ${
+        native.gpu ? "GPU" : "CPU"
+      })`,
+    };
+  }
+  if (name === "wasm") {
+    const { dist } = wasmPackageDirs();
+    setWasmPaths(dist + "/");
+    if (threads > 1) {
+      registerThreadedWasm(threads);
+      setThreadsCount(threads);
+    }
+    registerWasmKernels();
+    if (!(await tf.setBackend("wasm").catch(() => false))) return "the wasm module did not load";
+    await tf.ready();
+    const actual = getThreadsCount();
+    return {
+      name,
+      threads: actual,
+      gpu: false,
+      passedOver,
+      description: `wasm (SIMD, ${actual} thread${
+        actual > 1 ? "s" : ""
+      }, project gradient kernels)`,
+    };
+  }
+  if (!(await tf.setBackend("cpu").catch(() => false))) return "setBackend failed";
+  await tf.ready();
+  return { name, threads: 1, gpu: false, passedOver, description: "cpu (pure JavaScript)" };
+}
+
+function parseBackend(value: string | undefined): BackendName | undefined {
+  if (!value) return undefined;
+  const v = value.trim().toLowerCase();
+  if (v === "tensorflow" || v === "wasm" || v === "cpu") return v;
+  throw new Error(`XRAY_BACKEND="${value}" is not a backend: use tensorflow, wasm or cpu`);
+}
+
+function parseThreads(value: string | undefined): number {
+  // the wasm build pre-starts 8 workers, the most its pool can use
+  const cores = Math.min(8, navigator.hardwareConcurrency || 1);
+  if (!value) return cores;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1 || n > 8) {
+    throw new Error(`XRAY_THREADS="${value}" must be a whole number from 1 to 8`);
+  }
+  return n;
+}
+
+function env(name: string): string | undefined {
+  try {
+    return Deno.env.get(name);
+  } catch {
+    return undefined;
+  }
 }
 
 export { tf };

@@ -95,6 +95,32 @@ export async function decodeGrey(file: string, side: number): Promise<GreyImage>
   }
 }
 
+/** An RGB image, three bytes per pixel, row-major (for natural photos, e.g. ImageNet checks). */
+export interface RgbImage {
+  readonly side: number;
+  readonly data: Uint8Array;
+}
+
+/** Decode to RGB and resize to `side`×`side` (alpha composited on black, EXIF applied). */
+export async function decodeRgb(file: string, side: number): Promise<RgbImage> {
+  const bytes = await readImageBytes(file);
+  const format = checkFormat(file, bytes);
+  try {
+    const { data } = await sharp(bytes, { failOn: "truncated" })
+      .rotate()
+      .flatten({ background: "#000000" })
+      .toColourspace("srgb")
+      .resize(side, side, { fit: "fill", kernel: "lanczos3" })
+      .removeAlpha()
+      .raw({ depth: "uchar" })
+      .toBuffer({ resolveWithObject: true });
+    if (data.length !== side * side * 3) throw new Error(`decoder returned ${data.length} bytes`);
+    return { side, data: new Uint8Array(data.buffer, data.byteOffset, data.length) };
+  } catch (e) {
+    throw new ImageError(file, `cannot decode the ${format.toUpperCase()} image (${reason(e)})`);
+  }
+}
+
 async function readImageBytes(file: string): Promise<Uint8Array> {
   let bytes: Uint8Array;
   try {

@@ -53,3 +53,23 @@ export function toModelInput(image: GreyImage, model: ModelName): Float32Array {
   writeModelInput(image, model, out);
   return out;
 }
+
+/**
+ * An RGB image in the model's input normalisation (HWC float). Keras "caffe" mode also swaps
+ * the channels to BGR, which matters for colour photos (not for grey X-rays).
+ */
+export function rgbModelInput(
+  image: { side: number; data: ArrayLike<number> },
+  model: ModelName,
+): Float32Array {
+  const { scale, offset: mean, divisor } = channelTransform(model);
+  const n = image.side * image.side;
+  const out = new Float32Array(n * 3);
+  const order = model === "resnet50" ? [2, 1, 0] : [0, 1, 2];
+  for (let i = 0; i < n; i++) {
+    for (let c = 0; c < 3; c++) {
+      out[i * 3 + c] = (image.data[i * 3 + order[c]] * scale - mean[c]) / divisor[c];
+    }
+  }
+  return out;
+}

@@ -1,0 +1,55 @@
+/**
+ * What the architectures share: a backbone is an input and the last convolutional feature maps;
+ * a classifier puts global average pooling and one dense layer on top, as the study did.
+ * @module
+ */
+import * as tf from "@tensorflow/tfjs";
+import type { ModelName } from "../data/normalise.ts";
+import { deriveSeed } from "../rng.ts";
+
+/** Keras `preprocess_input` modes (see `data/normalise.ts`). */
+export type Preprocessing = "torch" | "caffe";
+
+/** A convolutional feature extractor, not yet a model. */
+export interface Backbone {
+  readonly name: ModelName;
+  readonly input: tf.SymbolicTensor;
+  /** The last conv block's activations, after ReLU: [side/32, side/32, channels]. */
+  readonly features: tf.SymbolicTensor;
+  readonly preprocessing: Preprocessing;
+}
+
+/** Name of the head's layers; the CAM code finds the classifier by it. */
+export const HEAD_POOL = "avg_pool";
+/** Name of the classifier layer of our heads. */
+export const HEAD_DENSE = "predictions";
+
+/** The head of the study: global average pooling, then dense with `activation`. */
+export function classifierHead(
+  features: tf.SymbolicTensor,
+  units: number,
+  options: { activation?: "sigmoid" | "softmax"; name?: string; seed?: number } = {},
+): tf.SymbolicTensor {
+  const pooled = tf.layers.globalAveragePooling2d({ name: HEAD_POOL }).apply(
+    features,
+  ) as tf.SymbolicTensor;
+  return tf.layers.dense({
+    units,
+    activation: options.activation ?? "sigmoid",
+    name: options.name ?? HEAD_DENSE,
+    kernelInitializer: tf.initializers.glorotUniform({
+      seed: deriveSeed(options.seed ?? 0, options.name ?? HEAD_DENSE) % 2 ** 31,
+    }),
+  }).apply(pooled) as tf.SymbolicTensor;
+}
+
+/**
+ * He-normal initialisation (right for ReLU networks trained from scratch), seeded per layer
+ * so that a model seed fixes every weight, whatever the order layers are built in.
+ */
+export function convInitializer(
+  seed: number,
+  layerName: string,
+): ReturnType<typeof tf.initializers.heNormal> {
+  return tf.initializers.heNormal({ seed: deriveSeed(seed, layerName) % 2 ** 31 });
+}

@@ -1,0 +1,127 @@
+/**
+ * The project's wasm kernels against the pure-JS cpu backend (the reference): convolution
+ * gradients over many shapes, reductions, transposed matrix products, within 1e-4.
+ */
+import { initBackend, tf } from "../../lib/backend/mod.ts";
+
+await initBackend({ backend: "wasm" });
+
+/** Run `f` on cpu and on wasm with the same inputs; the largest absolute difference. */
+function maxAbsDiff(
+  inputs: () => tf.Tensor[],
+  f: (...xs: tf.Tensor[]) => tf.Tensor | tf.Tensor[],
+): number {
+  const results: Float32Array[][] = [];
+  for (const backend of ["cpu", "wasm"]) {
+    tf.setBackend(backend);
+    results.push(tf.tidy(() => {
+      const out = f(...inputs());
+      return (Array.isArray(out) ? out : [out]).map((t) => t.dataSync() as Float32Array);
+    }));
+  }
+  tf.setBackend("wasm");
+  let worst = 0;
+  results[0].forEach((ref, i) => {
+    if (ref.length !== results[1][i].length) throw new Error(`output ${i}: sizes differ`);
+    for (let k = 0; k < ref.length; k++) {
+      worst = Math.max(worst, Math.abs(ref[k] - results[1][i][k]));
+    }
+  });
+  return worst;
+}
+
+function check(name: string, diff: number, tolerance = 1e-4): void {
+  if (!(diff <= tolerance)) throw new Error(`${name}: max abs error ${diff} > ${tolerance}`);
+}
+
+// [batch, size, in channels, out channels, kernel, stride, padding]
+const CONVS: [number, number, number, number, number, number, "same" | "valid"][] = [
+  [2, 8, 16, 8, 1, 1, "valid"],
+  [2, 8, 16, 8, 1, 1, "same"],
+  [2, 9, 8, 16, 1, 2, "valid"],
+  [2, 8, 8, 16, 1, 2, "same"],
+  [2, 8, 8, 4, 3, 1, "same"],
+  [2, 9, 8, 4, 3, 1, "valid"],
+  [2, 8, 6, 5, 3, 2, "same"],
+  [2, 9, 6, 5, 3, 2, "valid"],
+  [2, 7, 6, 5, 3, 2, "same"],
+  [1, 16, 3, 8, 7, 2, "valid"],
+  [1, 17, 3, 8, 7, 2, "same"],
+  [3, 10, 4, 4, 7, 1, "same"],
+];
+
+for (const [n, side, ci, co, k, s, pad] of CONVS) {
+  Deno.test(`conv2d gradients ${k}×${k}/${s} ${pad} on [${n},${side},${side},${ci}]→${co}`, () => {
+    const inputs = () => [
+      tf.randomNormal([n, side, side, ci], 0, 1, "float32", 1),
+      tf.randomNormal([k, k, ci, co], 0, 1, "float32", 2),
+    ];
+    const grads = (x: tf.Tensor, w: tf.Tensor) =>
+      tf.grads((a: tf.Tensor, b: tf.Tensor) => {
+        const y = tf.conv2d(a as tf.Tensor4D, b as tf.Tensor4D, s, pad);
+        // a non-uniform upstream gradient, so every output position matters
+        const weights = tf.div(tf.reshape(tf.range(1, 1 + y.size), y.shape), y.size);
+        return tf.sum(tf.mul(y, weights));
+      })([x, w]);
+    check("dx and dW", maxAbsDiff(inputs, grads));
+  });
+}
+
+Deno.test("sum and mean over leading, middle and trailing axes", () => {
+  const inputs = () => [tf.randomNormal([4, 6, 5, 7], 0, 1, "float32", 3)];
+  for (const axes of [[0], [0, 1], [0, 1, 2], [1, 2], [3], [2, 3], [0, 1, 2, 3]]) {
+    for (const keepDims of [false, true]) {
+      check(`sum ${axes}`, maxAbsDiff(inputs, (x) => tf.sum(x, axes, keepDims)));
+      check(`mean ${axes}`, maxAbsDiff(inputs, (x) => tf.mean(x, axes, keepDims)));
+    }
+  }
+  // integer sums keep the stock kernel
+  const ints = tf.tensor2d([[1, 2], [3, 4]], [2, 2], "int32");
+  if (tf.sum(ints, 0).dtype !== "int32") throw new Error("int sum changed dtype");
+});
+
+Deno.test("matMul with transposed operands, and batched", () => {
+  const inputs = () => [
+    tf.randomNormal([5, 7], 0, 1, "float32", 4),
+    tf.randomNormal([7, 3], 0, 1, "float32", 5),
+  ];
+  check("plain", maxAbsDiff(inputs, (a, b) => tf.matMul(a, b)));
+  check("aᵀ", maxAbsDiff(inputs, (a, b) => tf.matMul(tf.transpose(a), b, true, false)));
+  check("bᵀ", maxAbsDiff(inputs, (a, b) => tf.matMul(a, tf.transpose(b), false, true)));
+  check(
+    "aᵀbᵀ",
+    maxAbsDiff(inputs, (a, b) => tf.matMul(tf.transpose(a), tf.transpose(b), true, true)),
+  );
+  const batched = () => [
+    tf.randomNormal([3, 5, 7], 0, 1, "float32", 6),
+    tf.randomNormal([3, 4, 7], 0, 1, "float32", 7),
+  ];
+  check("batched bᵀ", maxAbsDiff(batched, (a, b) => tf.matMul(a, b, false, true)));
+});
+
+Deno.test("kernels leave no tensors behind", () => {
+  const before = tf.memory().numTensors;
+  const bytes = tf.memory().numBytes;
+  tf.tidy(() => {
+    const x = tf.randomNormal([2, 8, 8, 4]) as tf.Tensor4D;
+    const w = tf.randomNormal([3, 3, 4, 4]) as tf.Tensor4D;
+    tf.grads((a: tf.Tensor, b: tf.Tensor) =>
+      tf.sum(tf.conv2d(a as tf.Tensor4D, b as tf.Tensor4D, 2, "same"))
+    )([x, w]);
+    tf.sum(x, [0, 1, 2]);
+  });
+  if (tf.memory().numTensors !== before || tf.memory().numBytes !== bytes) {
+    throw new Error("tensors leaked");
+  }
+  // the backend's own bookkeeping: every intermediate freed
+  const wasm = tf.backend() as unknown as { numDataIds(): number };
+  const ids = wasm.numDataIds();
+  tf.tidy(() => {
+    const x = tf.randomNormal([2, 8, 8, 4]) as tf.Tensor4D;
+    const w = tf.randomNormal([1, 1, 4, 4]) as tf.Tensor4D;
+    tf.grads((a: tf.Tensor, b: tf.Tensor) =>
+      tf.sum(tf.conv2d(a as tf.Tensor4D, b as tf.Tensor4D, 1, "valid"))
+    )([x, w]);
+  });
+  if (wasm.numDataIds() !== ids) throw new Error(`wasm data ids: ${ids} → ${wasm.numDataIds()}`);
+});
