@@ -36,6 +36,9 @@ export class Progress {
     this.#mode = options.mode ?? defaultMode();
   }
 
+  /** A short note shown after the bar on the next draw (e.g. the running loss). */
+  note = "";
+
   /** Units done so far. */
   get done(): number {
     return this.#done;
@@ -84,7 +87,7 @@ export class Progress {
   }
 
   #draw(final: boolean, note = ""): void {
-    const line = this.text(note);
+    const line = this.text(note || this.note);
     switch (this.#mode) {
       case "notebook": {
         const update = this.#shown;

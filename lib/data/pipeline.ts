@@ -12,9 +12,12 @@ import type { ImageError } from "./images.ts";
 import { type ModelName, writeModelInput } from "./normalise.ts";
 import type { SkippedRow, XrayRecord } from "./records.ts";
 
-/** One batch: inputs [n, side, side, 3], targets [n, classes], and the records behind them. */
+/**
+ * One batch: inputs (images [n, side, side, 3], or feature vectors [n, d]), targets
+ * [n, classes], and the records behind them.
+ */
 export interface Batch<R> {
-  readonly x: tf.Tensor4D;
+  readonly x: tf.Tensor;
   readonly y: tf.Tensor2D;
   readonly records: readonly R[];
 }
@@ -33,6 +36,30 @@ export interface PipelineOptions<R> {
   readonly seed: number;
   /** Share a cache between pipelines of the same side (e.g. train and validation). */
   readonly cache?: ImageCache;
+  /**
+   * Which records an epoch uses, and how often (e.g. {@link oversampleMinority}); the result
+   * is then shuffled. Default: every record once.
+   */
+  readonly sampler?: (records: readonly R[], rng: Rng) => R[];
+}
+
+/**
+ * The study's class balancing: repeat images of the rarer class (drawn at random, seeded)
+ * until both classes are equally many. `positive` says which class a record belongs to.
+ */
+export function oversampleMinority<R>(
+  positive: (record: R) => boolean,
+): (records: readonly R[], rng: Rng) => R[] {
+  return (records, rng) => {
+    const pos = records.filter(positive), neg = records.filter((r) => !positive(r));
+    const [minority, majority] = pos.length < neg.length ? [pos, neg] : [neg, pos];
+    if (minority.length === 0) return [...records];
+    const extra = Array.from(
+      { length: majority.length - minority.length },
+      () => minority[rng.int(minority.length)],
+    );
+    return [...records, ...extra];
+  };
 }
 
 /** Turns records into batches of tensors. Call {@link prepare} once before iterating. */
@@ -86,25 +113,36 @@ export class BatchPipeline<R extends XrayRecord> {
 
   /** Batches per epoch (the last may be smaller). */
   get batchesPerEpoch(): number {
-    return Math.ceil(this.records.length / this.options.batchSize);
+    return Math.ceil(this.epochLength / this.options.batchSize);
   }
 
-  /** The record order of an epoch: shuffled by (seed, epoch) when shuffling. */
+  /** Images per epoch (more than the records when the sampler oversamples). */
+  get epochLength(): number {
+    return this.options.sampler
+      ? this.epochOrder(0).length // samplers keep the count fixed across epochs
+      : this.records.length;
+  }
+
+  /** The record order of an epoch: sampled, then shuffled by (seed, epoch) when shuffling. */
   epochOrder(epoch: number): R[] {
-    const shuffle = this.options.shuffle ?? this.options.augment !== false;
-    const records = this.records;
-    return shuffle ? new Rng(deriveSeed(this.options.seed, "order", epoch)).shuffle(records) : [
-      ...records,
-    ];
+    const shuffle = this.options.shuffle ?? (this.options.augment ?? false) !== false;
+    const rng = new Rng(deriveSeed(this.options.seed, "order", epoch));
+    const records = this.options.sampler
+      ? this.options.sampler(this.records, rng)
+      : [...this.records];
+    return shuffle ? rng.shuffle(records) : records;
   }
 
-  /** Yield the batches of one epoch. The caller owns (and must dispose) each batch's tensors. */
-  async *batches(epoch = 0): AsyncGenerator<Batch<R>> {
+  /**
+   * Yield the batches of one epoch, from batch `from` on (to resume mid-epoch). The caller
+   * owns (and must dispose) each batch's tensors.
+   */
+  async *batches(epoch = 0, from = 0): AsyncGenerator<Batch<R>> {
     const order = this.epochOrder(epoch);
     const { batchSize } = this.options;
-    for (let start = 0; start < order.length; start += batchSize) {
+    for (let start = from * batchSize; start < order.length; start += batchSize) {
       const records = order.slice(start, start + batchSize);
-      yield await this.#assemble(records, epoch);
+      yield await this.#assemble(records, epoch, start);
     }
   }
 
@@ -123,7 +161,17 @@ export class BatchPipeline<R extends XrayRecord> {
     }
   }
 
-  async #assemble(records: readonly R[], epoch: number): Promise<Batch<R>> {
+  /** One batch of the given records (decoded, no augmentation); the caller disposes it. */
+  assemble(records: readonly R[]): Promise<Batch<R>> {
+    return this.#assemble(records, 0, 0, false);
+  }
+
+  async #assemble(
+    records: readonly R[],
+    epoch: number,
+    start: number,
+    augmentIt = true,
+  ): Promise<Batch<R>> {
     const { side, model, labels } = this.options;
     const pixels = side * side * 3;
     const x = new Float32Array(records.length * pixels);
@@ -131,9 +179,12 @@ export class BatchPipeline<R extends XrayRecord> {
     const width = targets[0]?.length ?? 0;
     for (let i = 0; i < records.length; i++) {
       let image = await this.cache.get(records[i].path);
-      if (this.options.augment) {
-        // one generator per (seed, epoch, image): independent of batch composition
-        const rng = new Rng(deriveSeed(this.options.seed, "augment", epoch, records[i].path));
+      if (this.options.augment && augmentIt) {
+        // one generator per (seed, epoch, position): independent of batch composition, and
+        // different for each copy of an oversampled image
+        const rng = new Rng(
+          deriveSeed(this.options.seed, "augment", epoch, start + i, records[i].path),
+        );
         image = augment(image, rng, this.options.augment);
       }
       writeModelInput(image, model, x, i * pixels);

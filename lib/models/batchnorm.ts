@@ -72,6 +72,8 @@ tf.serialization.registerClass(
 /**
  * Normalise `x` over all axes but the last with its own mean and variance; differentiable in
  * x, γ and β. Returns the output and the batch statistics (which carry no gradient).
+ * Written for few passes over the data (each op is one): forward y = x·a + b with per-channel
+ * a = γ/σ, b = β − μ·a; backward dx = dy·a + x·p + q with per-channel p, q from the two sums.
  */
 export function batchNormTraining(
   x: tf.Tensor,
@@ -80,26 +82,26 @@ export function batchNormTraining(
   epsilon: number,
 ): { y: tf.Tensor; mean: tf.Tensor1D; variance: tf.Tensor1D } {
   const axes = Array.from({ length: x.rank - 1 }, (_, i) => i);
-  const count = x.size / x.shape[x.rank - 1];
+  const m = x.size / x.shape[x.rank - 1];
   let mean!: tf.Tensor1D, variance!: tf.Tensor1D;
   const op = tf.customGrad((xIn, g, b, save) => {
     const [xt, gt, bt] = [xIn, g, b] as tf.Tensor[];
     mean = tf.keep(tf.mean(xt, axes) as tf.Tensor1D);
-    const centred = tf.sub(xt, mean);
-    variance = tf.keep(tf.mean(tf.square(centred), axes) as tf.Tensor1D);
+    variance = tf.keep(tf.mean(tf.squaredDifference(xt, mean), axes) as tf.Tensor1D);
     const invStd = tf.rsqrt(tf.add(variance, epsilon));
-    const xHat = tf.mul(centred, invStd);
-    (save as tf.GradSaveFunc)([xHat, invStd, gt]);
+    const scale = tf.mul(gt, invStd);
+    (save as tf.GradSaveFunc)([xt, mean, invStd, gt]);
     return {
-      value: tf.add(tf.mul(xHat, gt), bt),
+      value: tf.add(tf.mul(xt, scale), tf.sub(bt, tf.mul(mean, scale))),
       gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
-        const [xh, inv, gs] = saved;
+        const [xs, mu, inv, gs] = saved;
         const dBeta = tf.sum(dy, axes);
-        const dGamma = tf.sum(tf.mul(dy, xh), axes);
-        const dx = tf.mul(
-          tf.mul(gs, tf.div(inv, count)),
-          tf.sub(tf.sub(tf.mul(dy, count), dBeta), tf.mul(xh, dGamma)),
-        );
+        // Σ dy·x̂ = (Σ dy·x − μ·Σ dy)/σ
+        const dGamma = tf.mul(tf.sub(tf.sum(tf.mul(dy, xs), axes), tf.mul(mu, dBeta)), inv);
+        const a = tf.mul(gs, inv);
+        const p = tf.div(tf.mul(tf.neg(a), tf.mul(inv, dGamma)), m);
+        const q = tf.sub(tf.div(tf.mul(tf.neg(a), dBeta), m), tf.mul(p, mu));
+        const dx = tf.add(tf.mul(dy, a), tf.add(tf.mul(xs, p), q));
         return [dx, dGamma, dBeta];
       },
     };

@@ -7,6 +7,7 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { BatchNorm } from "./batchnorm.ts";
+import { Conv2D } from "./conv.ts";
 import { type Backbone, convInitializer } from "./backbone.ts";
 
 const GROWTH = 32;
@@ -28,7 +29,7 @@ export function denseNet121(side: number, seed = 0): Backbone {
     name: string,
     padding: "valid" | "same" = "valid",
   ) =>
-    tf.layers.conv2d({
+    new Conv2D({
       filters,
       kernelSize,
       strides,

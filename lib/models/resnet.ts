@@ -7,6 +7,7 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { BatchNorm } from "./batchnorm.ts";
+import { Conv2D } from "./conv.ts";
 import { type Backbone, convInitializer } from "./backbone.ts";
 
 type T = tf.SymbolicTensor;
@@ -41,7 +42,7 @@ export function resNet50(side: number, seed = 0): Backbone {
     padding: "valid" | "same" = "valid",
   ) =>
     apply(
-      tf.layers.conv2d({
+      new Conv2D({
         filters,
         kernelSize,
         strides,

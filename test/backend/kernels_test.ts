@@ -5,6 +5,8 @@
 import { initBackend, tf } from "../../lib/backend/mod.ts";
 
 await initBackend({ backend: "wasm" });
+// the cpu backend (the reference here) greets Node users once; not needed in test output
+(tf.findBackend("cpu") as unknown as { firstUse: boolean }).firstUse = false;
 
 /** Run `f` on cpu and on wasm with the same inputs; the largest absolute difference. */
 function maxAbsDiff(
@@ -37,6 +39,7 @@ function check(name: string, diff: number, tolerance = 1e-4): void {
 // [batch, size, in channels, out channels, kernel, stride, padding]
 const CONVS: [number, number, number, number, number, number, "same" | "valid"][] = [
   [2, 8, 16, 8, 1, 1, "valid"],
+  [4, 24, 8, 6, 1, 1, "valid"], // 2304 pixels: the filter gradient sums 3 chunks
   [2, 8, 16, 8, 1, 1, "same"],
   [2, 9, 8, 16, 1, 2, "valid"],
   [2, 8, 8, 16, 1, 2, "same"],
@@ -97,6 +100,63 @@ Deno.test("matMul with transposed operands, and batched", () => {
     tf.randomNormal([3, 4, 7], 0, 1, "float32", 7),
   ];
   check("batched bᵀ", maxAbsDiff(batched, (a, b) => tf.matMul(a, b, false, true)));
+});
+
+Deno.test("slice and split along every axis, crops and whole tensors", () => {
+  const inputs = () => [tf.randomNormal([3, 5, 6, 7], 0, 1, "float32", 8)];
+  const cases: [number[], number[]][] = [
+    [[0, 0, 0, 2], [-1, -1, -1, 3]],
+    [[0, 1, 1, 0], [-1, 3, 4, -1]],
+    [[1, 0, 0, 0], [2, -1, -1, -1]],
+    [[0, 0, 0, 0], [-1, -1, -1, -1]],
+    [[2, 4, 5, 6], [1, 1, 1, 1]],
+  ];
+  for (const [begin, size] of cases) {
+    check(`slice ${begin} ${size}`, maxAbsDiff(inputs, (x) => tf.slice(x, begin, size)), 0);
+  }
+  for (const axis of [0, 1, 2, 3]) {
+    const splits = axis === 3 ? [2, 4, 1] : axis === 0 ? [1, 2] : [2, -1];
+    check(`split axis ${axis}`, maxAbsDiff(inputs, (x) => tf.split(x, splits, axis)), 0);
+  }
+  const concatGrad = () => [tf.randomNormal([2, 4, 4, 5], 0, 1, "float32", 9)];
+  check(
+    "concat gradient",
+    maxAbsDiff(
+      concatGrad,
+      (x) =>
+        tf.grad((a: tf.Tensor) => tf.sum(tf.mul(tf.concat([a, tf.square(a)], 3), tf.range(0, 10))))(
+          x,
+        ),
+    ),
+  );
+});
+
+Deno.test("max-pool gradient: 3×3/2 valid and same, 2×2/2, ties go to the first maximum", () => {
+  const inputs = () => [tf.randomNormal([2, 9, 9, 3], 0, 1, "float32", 10)];
+  for (
+    const [k, s, pad] of [[3, 2, "valid"], [3, 2, "same"], [2, 2, "valid"], [3, 1, "same"]] as const
+  ) {
+    check(
+      `maxPool ${k}/${s} ${pad}`,
+      maxAbsDiff(
+        inputs,
+        (x) =>
+          tf.grad((a: tf.Tensor) => tf.sum(tf.mul(tf.maxPool(a as tf.Tensor4D, k, s, pad), 1.5)))(
+            x,
+          ),
+      ),
+    );
+  }
+  // equal values in a window: TensorFlow gives the gradient to the first
+  const flat = () => [tf.ones([1, 4, 4, 1])];
+  check(
+    "ties",
+    maxAbsDiff(
+      flat,
+      (x) => tf.grad((a: tf.Tensor) => tf.sum(tf.maxPool(a as tf.Tensor4D, 2, 2, "valid")))(x),
+    ),
+    0,
+  );
 });
 
 Deno.test("kernels leave no tensors behind", () => {

@@ -1,9 +1,10 @@
 /**
  * Sum and Mean over the leading axes (batch-norm statistics and their gradients, bias
- * gradients). The stock kernels first transpose the reduced axes to the end; a product with a
- * row of ones does the same reduction on the matrix-multiply fast path, about 10× faster
- * (measured on [8, 32, 32, 128] over axes 0–2: 1.6 ms vs 0.13 ms). The wasm matMul has no
- * batched fast path (and mis-indexes broadcast batches), so only leading axes are taken.
+ * gradients). The stock kernels first transpose the reduced axes to the end (1.6 ms on
+ * [8, 32, 32, 128] over axes 0–2). Seen as a [1, count, 1, channels] image, the same reduction
+ * is one average pooling with a count×1 window: a single streaming pass on XNNPACK (0.1 ms).
+ * (A product with a row of ones is as fast only when XNNPACK has the operand packed already;
+ * fresh activations must be repacked every time, which made it 1 ms in training.)
  * @module
  */
 import * as tf from "@tensorflow/tfjs-core";
@@ -28,17 +29,24 @@ export function fastReduce(stock: KernelFunc, mean: boolean): KernelFunc {
     if (!plan) return stock(args);
     const wasm = backend as Wasm;
     const { count, inner, axes } = plan;
-    const weights = filled(wasm, [1, 1, count], mean ? 1 / count : 1);
-    const x3 = reshape(wasm, x, [1, count, inner]);
-    const product = run(wasm, "BatchMatMul", { a: weights, b: x3 }, {
-      transposeA: false,
-      transposeB: false,
+    const image = reshape(wasm, x, [1, count, 1, inner]);
+    const averaged = run(wasm, "AvgPool", { x: image }, {
+      filterSize: [count, 1],
+      strides: 1,
+      pad: "valid",
+      dimRoundingMode: undefined,
     });
+    let result = averaged;
+    if (!mean) {
+      const factor = filled(wasm, [1], count);
+      result = run(wasm, "Multiply", { a: averaged, b: factor });
+      free(wasm, factor, averaged);
+    }
     const outShape = keepDims
       ? x.shape.map((d, i) => (axes.includes(i) ? 1 : d))
       : x.shape.filter((_, i) => !axes.includes(i));
-    const out = reshape(wasm, product, outShape);
-    free(wasm, weights, x3, product);
+    const out = reshape(wasm, result, outShape);
+    free(wasm, image, result);
     return out;
   };
 }

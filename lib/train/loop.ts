@@ -1,0 +1,343 @@
+/**
+ * The training loop of the study: Adam with weight decay on the summed binary cross-entropy,
+ * micro-batches accumulated into one optimiser step, validation loss and AUC after every
+ * epoch, the learning rate cut on a plateau, the best epoch (by validation AUC) kept, early
+ * stopping, a checkpoint per epoch, and a resume that ends where an unbroken run would.
+ * @module
+ */
+import * as tf from "@tensorflow/tfjs";
+import { createHash } from "node:crypto";
+import type { Batch } from "../data/pipeline.ts";
+import { auc } from "../eval/roc.ts";
+import { type BatchNormStatistics, setBatchNormStatistics } from "../models/batchnorm.ts";
+import { assignWeights } from "../models/weights.ts";
+import { loadModel } from "../models/io.ts";
+import { Progress } from "../progress.ts";
+import { show } from "../viz/display.ts";
+import { Adam, type NamedVariable } from "./adam.ts";
+import {
+  type CheckpointState,
+  type EpochRecord,
+  readCheckpoint,
+  saveBest,
+  saveCheckpoint,
+} from "./checkpoint.ts";
+import { binaryCrossEntropy } from "./loss.ts";
+import { type BatchSource, predict } from "./predict.ts";
+import { afterEpoch, initialSchedule, type ScheduleOptions } from "./schedule.ts";
+import { join } from "node:path";
+
+/** How to train. */
+export interface TrainOptions<R> {
+  readonly model: tf.LayersModel;
+  /** Training batches: micro-batches when `accumulate` > 1. */
+  readonly train: BatchSource<R>;
+  readonly validation: BatchSource<R>;
+  readonly epochs: number;
+  readonly learningRate: number;
+  readonly weightDecay?: number;
+  readonly schedule: ScheduleOptions;
+  /** Micro-batches summed into one optimiser step (gradient accumulation; default 1). */
+  readonly accumulate?: number;
+  /** Positive-class weights of the loss, one per output. */
+  readonly positiveWeights?: readonly number[];
+  /** Batch-norm statistics while training (default `batch`). */
+  readonly batchNorm?: BatchNormStatistics;
+  /** Where checkpoints go; without it nothing is saved and nothing resumes. */
+  readonly checkpointDir?: string;
+  /** What makes this run this run (arm, seed, data…): a checkpoint resumes only an equal one. */
+  readonly config?: Record<string, unknown>;
+  /** Names the run in progress output. */
+  readonly label?: string;
+  /** Called after each epoch. */
+  readonly onEpoch?: (record: EpochRecord) => void;
+  /** Called after each training batch (tests use it to interrupt a run). */
+  readonly afterBatch?: (epoch: number, batch: number) => void | Promise<void>;
+}
+
+/** What training did. */
+export interface TrainResult {
+  readonly history: EpochRecord[];
+  /** 0-based epoch whose weights the model now holds. */
+  readonly bestEpoch: number;
+  readonly bestValAuc: number;
+  /** The epoch a resumed run continued after, if it resumed. */
+  readonly resumedAfterEpoch?: number;
+  readonly stoppedEarly: boolean;
+  /** Training images per second over this process's epochs (validation excluded). */
+  readonly imagesPerSecond: number;
+  /** `tf.memory().numTensors` after each epoch of this process (flat when nothing leaks). */
+  readonly tensorsAfterEpoch: number[];
+}
+
+/** Raised when the backend runs out of memory; says which sizes to lower. */
+export class OutOfMemoryError extends Error {
+  constructor(images: number, side: number, cause: unknown) {
+    super(
+      `Out of memory training on ${images} images of ${side}×${side} px at once ` +
+        `(${tf.getBackend()} backend${tf.getBackend() === "wasm" ? ", heap limit 4 GiB" : ""}). ` +
+        `Use a smaller micro-batch and accumulate gradients to keep the same batch, or a ` +
+        `smaller image side. The backend cannot continue in this process: restart it. ` +
+        `(${cause instanceof Error ? cause.message : String(cause)})`,
+    );
+    this.name = "OutOfMemoryError";
+  }
+}
+
+/** Train `options.model` in place; on return it holds the best epoch's weights. */
+export async function trainModel<R>(options: TrainOptions<R>): Promise<TrainResult> {
+  const { model, epochs } = options;
+  const label = options.label ?? model.name;
+  const accumulate = options.accumulate ?? 1;
+  setBatchNormStatistics(model, options.batchNorm ?? "batch");
+  const weights: NamedVariable[] = model.trainableWeights.map((w) => ({
+    name: w.originalName,
+    variable: w.read() as tf.Variable,
+  }));
+  const adam = new Adam({ learningRate: options.learningRate, weightDecay: options.weightDecay });
+  const config = fingerprint(options);
+  let history: EpochRecord[] = [];
+  let schedule = initialSchedule();
+  let start = 0;
+  let resumedAfterEpoch: number | undefined;
+  let stopped = false;
+  if (options.checkpointDir) {
+    const saved = await readCheckpoint(options.checkpointDir);
+    if (saved) {
+      if (saved.state.config !== config) {
+        tf.dispose([...Object.values(saved.weights), ...Object.values(saved.moments)]);
+        throw new Error(
+          `${options.checkpointDir} holds a checkpoint of a different configuration; ` +
+            `delete it to start afresh, or use another checkpoint folder`,
+        );
+      }
+      assignWeights(model, saved.weights, `${options.checkpointDir}/last`);
+      adam.load({ ...saved.state.optimizer, moments: saved.moments });
+      tf.dispose([...Object.values(saved.weights), ...Object.values(saved.moments)]);
+      history = saved.state.history;
+      schedule = saved.state.schedule;
+      start = saved.state.epoch + 1;
+      stopped = saved.state.stopped;
+      resumedAfterEpoch = saved.state.epoch;
+      console.error(`[xray] ${label}: resuming after epoch ${saved.state.epoch + 1}`);
+    }
+  }
+  let best: tf.NamedTensorMap | undefined;
+  const tensorsAfterEpoch: number[] = [];
+  let trainSeconds = 0, trainImages = 0;
+  const table = new EpochTable(label, epochs);
+  for (const record of history) table.add(record);
+  for (let epoch = start; epoch < epochs && !stopped; epoch++) {
+    const began = performance.now();
+    const { loss: trainLoss, images } = await trainEpoch(options, epoch, weights, adam, accumulate);
+    trainSeconds += (performance.now() - began) / 1000;
+    trainImages += images;
+    const { loss: valLoss, auc: valAuc } = await validate(model, options.validation, label);
+    const decision = afterEpoch(
+      schedule,
+      epoch,
+      valLoss,
+      valAuc,
+      adam.learningRate,
+      options.schedule,
+    );
+    const record: EpochRecord = {
+      epoch,
+      trainLoss,
+      valLoss,
+      valAuc,
+      learningRate: adam.learningRate,
+      seconds: (performance.now() - began) / 1000,
+    };
+    history.push(record);
+    table.add(record);
+    await table.show();
+    options.onEpoch?.(record);
+    adam.learningRate = decision.learningRate;
+    stopped = decision.stop;
+    if (decision.improved) {
+      if (options.checkpointDir) await saveBest(options.checkpointDir, model);
+      else {
+        tf.dispose(Object.values(best ?? {}));
+        best = snapshot(model);
+      }
+    }
+    if (options.checkpointDir) {
+      const state: CheckpointState = {
+        config,
+        epoch,
+        history,
+        schedule,
+        optimizer: { step: adam.step, learningRate: adam.learningRate },
+        stopped,
+      };
+      await saveCheckpoint(options.checkpointDir, model, adam.state().moments, state);
+    }
+    tensorsAfterEpoch.push(tf.memory().numTensors);
+  }
+  adam.dispose();
+  // hand back the best epoch's weights
+  if (best) {
+    assignWeights(model, best, "best epoch");
+    tf.dispose(Object.values(best));
+  } else if (options.checkpointDir && schedule.bestEpoch >= 0) {
+    const saved = await loadModel(join(options.checkpointDir, "best"));
+    assignWeights(model, snapshot(saved), "best epoch");
+    saved.dispose();
+  }
+  return {
+    history,
+    bestEpoch: schedule.bestEpoch,
+    bestValAuc: schedule.bestAuc,
+    resumedAfterEpoch,
+    stoppedEarly: stopped && history.length < epochs,
+    imagesPerSecond: trainSeconds > 0 ? trainImages / trainSeconds : 0,
+    tensorsAfterEpoch,
+  };
+}
+
+async function trainEpoch<R>(
+  options: TrainOptions<R>,
+  epoch: number,
+  weights: readonly NamedVariable[],
+  adam: Adam,
+  accumulate: number,
+): Promise<{ loss: number; images: number }> {
+  const { model, train } = options;
+  const progress = new Progress(
+    `${options.label ?? model.name} epoch ${epoch + 1}/${options.epochs}`,
+    train.batchesPerEpoch,
+    { unit: "batch" },
+  );
+  const variables = weights.map((w) => w.variable);
+  let summed: tf.Tensor[] | undefined;
+  let inStep = 0, lossSum = 0, images = 0, index = 0;
+  const step = () => {
+    const scaled = summed!.map((g) => tf.div(g, inStep));
+    adam.apply(weights, scaled);
+    tf.dispose([...scaled, ...summed!]);
+    summed = undefined;
+    inStep = 0;
+  };
+  for await (const batch of train.batches(epoch)) {
+    try {
+      const { value, grads } = gradients(options, batch, variables);
+      const ordered = variables.map((v) => grads[v.name]);
+      if (!summed) summed = ordered;
+      else {
+        const next = summed.map((s, i) => tf.add(s, ordered[i]));
+        tf.dispose([...summed, ...ordered]);
+        summed = next;
+      }
+      const n = batch.records.length;
+      lossSum += (await value.data())[0] * n;
+      value.dispose();
+      images += n;
+    } finally {
+      tf.dispose([batch.x, batch.y]);
+    }
+    if (++inStep === accumulate) step();
+    progress.note = `loss ${(lossSum / images).toFixed(4)}`;
+    progress.tick();
+    await options.afterBatch?.(epoch, index++);
+  }
+  if (summed) step(); // a last, shorter step
+  await progress.finish();
+  return { loss: lossSum / Math.max(images, 1), images };
+}
+
+function gradients<R>(options: TrainOptions<R>, batch: Batch<R>, variables: tf.Variable[]) {
+  try {
+    return tf.variableGrads(() => {
+      const p = options.model.apply(batch.x, { training: true }) as tf.Tensor;
+      return binaryCrossEntropy(p, batch.y, options.positiveWeights);
+    }, variables);
+  } catch (e) {
+    const text = e instanceof Error ? `${e.name} ${e.message}` : String(e);
+    if (/OOM|out of memory|Cannot enlarge memory|Memory\.grow|Maximum memory/i.test(text)) {
+      throw new OutOfMemoryError(batch.x.shape[0], batch.x.shape[1] ?? 0, e);
+    }
+    throw e;
+  }
+}
+
+/** Validation loss and mean AUC over the outputs that have both classes. */
+export async function validate<R>(
+  model: tf.LayersModel,
+  source: BatchSource<R>,
+  label = "validate",
+): Promise<{ loss: number; auc: number }> {
+  const { scores, labels } = await predict(model, source, { label: `${label} validation` });
+  const loss = tf.tidy(() =>
+    binaryCrossEntropy(tf.tensor2d(scores), tf.tensor2d(labels)).dataSync()[0]
+  );
+  return { loss, auc: meanAuc(scores, labels) };
+}
+
+/** Mean over outputs of the AUC, skipping outputs whose labels are all one class. */
+export function meanAuc(scores: number[][], labels: number[][]): number {
+  const classes = scores[0]?.length ?? 0;
+  const aucs: number[] = [];
+  for (let c = 0; c < classes; c++) {
+    const y = labels.map((l) => l[c]);
+    const positives = y.reduce((a, b) => a + b, 0);
+    if (positives === 0 || positives === y.length) continue;
+    aucs.push(auc(scores.map((s) => s[c]), y));
+  }
+  return aucs.length ? aucs.reduce((a, b) => a + b, 0) / aucs.length : NaN;
+}
+
+function snapshot(model: tf.LayersModel): tf.NamedTensorMap {
+  const out: tf.NamedTensorMap = {};
+  for (const w of model.weights) out[w.originalName] = tf.keep(w.read().clone());
+  return out;
+}
+
+function fingerprint<R>(options: TrainOptions<R>): string {
+  const parts = {
+    config: options.config ?? {},
+    model: options.model.name,
+    weights: options.model.trainableWeights.map((w) => `${w.originalName}:${w.shape}`),
+    learningRate: options.learningRate,
+    weightDecay: options.weightDecay ?? 0,
+    accumulate: options.accumulate ?? 1,
+    positiveWeights: options.positiveWeights ?? null,
+    batchNorm: options.batchNorm ?? "batch",
+    schedule: options.schedule,
+  };
+  return createHash("sha256").update(JSON.stringify(parts)).digest("hex").slice(0, 16);
+}
+
+/** The epoch history as a table that updates in place in a notebook, a line in a terminal. */
+class EpochTable {
+  readonly #rows: EpochRecord[] = [];
+  readonly #id = `xray-epochs-${crypto.randomUUID()}`;
+  #shown = false;
+  constructor(readonly label: string, readonly epochs: number) {}
+
+  add(record: EpochRecord): void {
+    this.#rows.push(record);
+  }
+
+  async show(): Promise<void> {
+    const r = this.#rows[this.#rows.length - 1];
+    const line =
+      `${this.label} epoch ${r.epoch + 1}/${this.epochs}: loss ${r.trainLoss.toFixed(4)}` +
+      `, val loss ${r.valLoss.toFixed(4)}, val AUC ${r.valAuc.toFixed(3)}, lr ${
+        r.learningRate.toExponential(1)
+      } (${r.seconds.toFixed(0)} s)`;
+    const html = `<table><thead><tr><th>epoch</th><th>train loss</th><th>val loss</th>` +
+      `<th>val AUC</th><th>lr</th><th>s</th></tr></thead><tbody>${
+        this.#rows.map((x) =>
+          `<tr><td>${x.epoch + 1}</td><td>${x.trainLoss.toFixed(4)}</td><td>${
+            x.valLoss.toFixed(4)
+          }</td><td>${x.valAuc.toFixed(3)}</td><td>${x.learningRate.toExponential(1)}</td><td>${
+            x.seconds.toFixed(0)
+          }</td></tr>`
+        ).join("")
+      }</tbody></table>`;
+    const update = this.#shown;
+    this.#shown = true;
+    await show({ "text/html": html, "text/plain": line }, { displayId: this.#id, update });
+  }
+}
