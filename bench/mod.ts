@@ -2,6 +2,11 @@
  * `deno task bench`: throughput benchmarks, one JSON line each on stdout.
  * 1. The image pipeline at 224 px on the COVID-19 images: decode + resize (cold, from disk),
  *    then augment + normalise + tensor (warm, from the in-memory cache), images/s.
+ * 2. DenseNet121 and ResNet50 at 128 and 224 px: inference and training images/s and peak
+ *    memory, with 1 and 2 threads (one process per line, see `bench/model.ts`). Training at
+ *    224 px uses batch 2, the most the 4 GiB wasm heap holds; larger batches are reached by
+ *    gradient accumulation, which costs the same per image.
+ * `XRAY_BENCH_MODELS=0` skips part 2; `XRAY_BENCH_THREADS=2` runs one thread count.
  * @module
  */
 import { initBackend, tf } from "../lib/backend/mod.ts";
@@ -39,7 +44,8 @@ console.log(JSON.stringify({
   dataset: "covid-chestxray",
   side,
   images: records.length,
-  backend,
+  backend: backend.name,
+  threads: backend.threads,
   cores: navigator.hardwareConcurrency,
   decode_resize_images_per_s: round(records.length / decodeSeconds),
   augment_normalise_tensor_images_per_s: round(images / augmentSeconds),
@@ -47,6 +53,40 @@ console.log(JSON.stringify({
   peak_rss_mib: round(Deno.memoryUsage().rss / 2 ** 20),
   tensors_left: tf.memory().numTensors,
 }));
+
+if (Deno.env.get("XRAY_BENCH_MODELS") !== "0") {
+  const threads = (Deno.env.get("XRAY_BENCH_THREADS") ?? "1,2").split(",");
+  for (const arch of ["densenet121", "resnet50"]) {
+    for (const [side, batch] of [[128, 8], [224, 2]]) {
+      for (const t of threads) {
+        const child = await new Deno.Command(Deno.execPath(), {
+          args: [
+            "run",
+            "-A",
+            new URL("./model.ts", import.meta.url).pathname,
+            arch,
+            `${side}`,
+            `${batch}`,
+            t,
+          ],
+          stdout: "piped",
+          stderr: "inherit",
+        }).output();
+        const line = new TextDecoder().decode(child.stdout).trim().split("\n").pop();
+        console.log(
+          child.success && line ? line : JSON.stringify({
+            bench: "model",
+            model: arch,
+            side,
+            batch,
+            threads: Number(t),
+            error: `exit ${child.code}`,
+          }),
+        );
+      }
+    }
+  }
+}
 
 function round(x: number): number {
   return Math.round(x * 10) / 10;
