@@ -21,18 +21,31 @@ export type ProfileName = "smoke" | "quick" | "paper";
 /** Sizes of a run. Every long job reads its sizes from here, never from literals. */
 export interface Profile {
   readonly name: ProfileName;
-  /** Side of the square model input, in pixels. */
+  /** Side of the square input for training whole networks (NIH, fine-tuning), in pixels. */
   readonly imageSide: number;
+  /** Side for frozen-backbone features and class activation maps (7×7 maps at 224 px). */
+  readonly featureSide: number;
   /** Upper bound on COVID-19 collection images used (after filtering); `Infinity` = all. */
   readonly maxCovidImages: number;
   /** Upper bound on NIH ChestX-ray14 images used; `Infinity` = all present. */
   readonly maxNihImages: number;
-  /** Training epochs. */
+  /** Epochs for training whole networks. */
   readonly epochs: number;
+  /** Epochs for training a classifier head on cached features (cheap). */
+  readonly headEpochs: number;
   /** Images per optimiser step. */
   readonly batchSize: number;
-  /** Number of seeds (or repeated patient-level splits) per experiment arm. */
+  /**
+   * Images per forward/backward pass on the wasm backend; the batch is reached by gradient
+   * accumulation (the 4 GiB wasm heap holds batch 2 at 224 px). Native backends use the batch.
+   */
+  readonly microBatch: number;
+  /** Repeated patient-level splits for the (cheap) frozen-backbone arms. */
+  readonly splits: number;
+  /** Seeds per fine-tuned arm. */
   readonly seeds: number;
+  /** Bootstrap resamples for confidence intervals. */
+  readonly resamples: number;
   /** Notebook cell timeout in seconds. */
   readonly cellTimeoutSeconds: number;
 }
@@ -41,32 +54,47 @@ export interface Profile {
 export const PROFILES: Readonly<Record<ProfileName, Profile>> = {
   smoke: {
     name: "smoke",
-    imageSide: 64,
+    imageSide: 32,
+    featureSide: 64,
     maxCovidImages: 120,
     maxNihImages: 200,
     epochs: 1,
+    headEpochs: 20,
     batchSize: 8,
+    microBatch: 8,
+    splits: 2,
     seeds: 1,
+    resamples: 200,
     cellTimeoutSeconds: 600,
   },
   quick: {
     name: "quick",
-    imageSide: 128,
+    imageSide: 64,
+    featureSide: 224,
     maxCovidImages: Infinity,
     maxNihImages: Infinity,
-    epochs: 5,
-    batchSize: 8,
-    seeds: 3,
+    epochs: 3,
+    headEpochs: 100,
+    batchSize: 16,
+    microBatch: 16,
+    splits: 5,
+    seeds: 1,
+    resamples: 2000,
     cellTimeoutSeconds: 1800,
   },
   paper: {
     name: "paper",
     imageSide: 224,
+    featureSide: 224,
     maxCovidImages: Infinity,
     maxNihImages: Infinity,
     epochs: 100,
+    headEpochs: 100,
     batchSize: 16,
-    seeds: 5,
+    microBatch: 2,
+    splits: 5,
+    seeds: 3,
+    resamples: 2000,
     cellTimeoutSeconds: 24 * 3600,
   },
 };

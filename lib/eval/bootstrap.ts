@@ -93,15 +93,12 @@ function resampleClusters(
   if (groups.length !== labels.length) {
     throw new Error(`${groups.length} groups for ${labels.length} images`);
   }
-  const members = new Map<string, number[]>();
-  groups.forEach((g, i) => members.set(g, [...(members.get(g) ?? []), i]));
-  const clusters = [...members.values()];
+  const clusters = clusterIndices(groups);
   const rng = new Rng(options.seed ?? 0);
   const wanted = options.resamples ?? 2000;
   const out: number[] = [];
   for (let attempts = 0; out.length < wanted && attempts < wanted * 10; attempts++) {
-    const idx: number[] = [];
-    for (let c = 0; c < clusters.length; c++) idx.push(...clusters[rng.int(clusters.length)]);
+    const idx = drawClusters(clusters, rng);
     let positives = 0;
     for (const i of idx) positives += labels[i];
     if (positives === 0 || positives === idx.length) continue;
@@ -113,6 +110,24 @@ function resampleClusters(
     );
   }
   return out;
+}
+
+/** Image indices of each cluster (patient), in first-seen order. */
+export function clusterIndices(groups: readonly string[]): number[][] {
+  const members = new Map<string, number[]>();
+  groups.forEach((g, i) => {
+    const list = members.get(g);
+    if (list) list.push(i);
+    else members.set(g, [i]);
+  });
+  return [...members.values()];
+}
+
+/** One bootstrap draw: as many clusters as there are, with replacement; their image indices. */
+export function drawClusters(clusters: readonly number[][], rng: Rng): number[] {
+  const idx: number[] = [];
+  for (let c = 0; c < clusters.length; c++) idx.push(...clusters[rng.int(clusters.length)]);
+  return idx;
 }
 
 function pick(values: ArrayLike<number>, idx: readonly number[]): number[] {

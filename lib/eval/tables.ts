@@ -3,7 +3,10 @@
  * patient-level bootstrap intervals and the mean over classes.
  * @module
  */
-import { bootstrapAuc } from "./bootstrap.ts";
+import { Rng } from "../rng.ts";
+import { bootstrapAuc, clusterIndices, drawClusters } from "./bootstrap.ts";
+import { auc } from "./roc.ts";
+import { quantile } from "./stats.ts";
 
 /** One row of a per-class table. */
 export interface ClassAuc {
@@ -29,7 +32,13 @@ export function perClassAuc(
   labels: readonly ArrayLike<number>[],
   classes: readonly string[],
   options: PerClassOptions = {},
-): { rows: ClassAuc[]; meanAuc: number | undefined; classesWithAuc: number } {
+): {
+  rows: ClassAuc[];
+  meanAuc: number | undefined;
+  /** 95% interval of the mean AUC, from the same patient bootstrap (classes present in a draw). */
+  meanCi: [number, number] | undefined;
+  classesWithAuc: number;
+} {
   if (scores.length !== labels.length) {
     throw new Error(`${scores.length} score rows but ${labels.length} label rows`);
   }
@@ -50,6 +59,33 @@ export function perClassAuc(
   return {
     rows,
     meanAuc: defined.length ? defined.reduce((a, r) => a + r.auc!, 0) / defined.length : undefined,
+    meanCi: defined.length ? meanAucInterval(scores, labels, rows, options) : undefined,
     classesWithAuc: defined.length,
   };
+}
+
+// Resample patients; in each draw average the AUCs of the classes that have both labels in it.
+function meanAucInterval(
+  scores: readonly ArrayLike<number>[],
+  labels: readonly ArrayLike<number>[],
+  rows: readonly ClassAuc[],
+  options: PerClassOptions,
+): [number, number] {
+  const groups = options.groups ?? labels.map((_, i) => String(i));
+  const clusters = clusterIndices(groups);
+  const rng = new Rng(options.seed ?? 0);
+  const classes = rows.map((r, c) => (r.auc === undefined ? -1 : c)).filter((c) => c >= 0);
+  const means: number[] = [];
+  for (let k = 0; k < (options.resamples ?? 2000); k++) {
+    const idx = drawClusters(clusters, rng);
+    const aucs: number[] = [];
+    for (const c of classes) {
+      const y = idx.map((i) => labels[i][c]);
+      const pos = y.reduce((a, b) => a + b, 0);
+      if (pos === 0 || pos === y.length) continue;
+      aucs.push(auc(idx.map((i) => scores[i][c]), y));
+    }
+    if (aucs.length) means.push(aucs.reduce((a, b) => a + b, 0) / aucs.length);
+  }
+  return [quantile(means, 0.025), quantile(means, 0.975)];
 }

@@ -47,8 +47,15 @@ export interface TrainOptions<R> {
   readonly checkpointDir?: string;
   /** What makes this run this run (arm, seed, data…): a checkpoint resumes only an equal one. */
   readonly config?: Record<string, unknown>;
+  /**
+   * A checkpoint of another configuration in `checkpointDir`: stop with an error (default), or
+   * delete it and start afresh (for experiment runs whose code or data changed).
+   */
+  readonly onOtherCheckpoint?: "error" | "restart";
   /** Names the run in progress output. */
   readonly label?: string;
+  /** No progress bars or epoch table (for many small runs, e.g. heads on features). */
+  readonly quiet?: boolean;
   /** Called after each epoch. */
   readonly onEpoch?: (record: EpochRecord) => void;
   /** Called after each training batch (tests use it to interrupt a run). */
@@ -102,15 +109,20 @@ export async function trainModel<R>(options: TrainOptions<R>): Promise<TrainResu
   let resumedAfterEpoch: number | undefined;
   let stopped = false;
   if (options.checkpointDir) {
-    const saved = await readCheckpoint(options.checkpointDir);
-    if (saved) {
-      if (saved.state.config !== config) {
-        tf.dispose([...Object.values(saved.weights), ...Object.values(saved.moments)]);
+    let saved = await readCheckpoint(options.checkpointDir);
+    if (saved && saved.state.config !== config) {
+      tf.dispose([...Object.values(saved.weights), ...Object.values(saved.moments)]);
+      if (options.onOtherCheckpoint !== "restart") {
         throw new Error(
           `${options.checkpointDir} holds a checkpoint of a different configuration; ` +
             `delete it to start afresh, or use another checkpoint folder`,
         );
       }
+      console.error(`[xray] ${label}: the configuration changed; training afresh`);
+      await Deno.remove(options.checkpointDir, { recursive: true });
+      saved = undefined;
+    }
+    if (saved) {
       assignWeights(model, saved.weights, `${options.checkpointDir}/last`);
       adam.load({ ...saved.state.optimizer, moments: saved.moments });
       tf.dispose([...Object.values(saved.weights), ...Object.values(saved.moments)]);
@@ -119,7 +131,9 @@ export async function trainModel<R>(options: TrainOptions<R>): Promise<TrainResu
       start = saved.state.epoch + 1;
       stopped = saved.state.stopped;
       resumedAfterEpoch = saved.state.epoch;
-      console.error(`[xray] ${label}: resuming after epoch ${saved.state.epoch + 1}`);
+      if (!options.quiet) {
+        console.error(`[xray] ${label}: resuming after epoch ${saved.state.epoch + 1}`);
+      }
     }
   }
   let best: tf.NamedTensorMap | undefined;
@@ -132,7 +146,12 @@ export async function trainModel<R>(options: TrainOptions<R>): Promise<TrainResu
     const { loss: trainLoss, images } = await trainEpoch(options, epoch, weights, adam, accumulate);
     trainSeconds += (performance.now() - began) / 1000;
     trainImages += images;
-    const { loss: valLoss, auc: valAuc } = await validate(model, options.validation, label);
+    const { loss: valLoss, auc: valAuc } = await validate(
+      model,
+      options.validation,
+      label,
+      options.quiet,
+    );
     const decision = afterEpoch(
       schedule,
       epoch,
@@ -151,7 +170,7 @@ export async function trainModel<R>(options: TrainOptions<R>): Promise<TrainResu
     };
     history.push(record);
     table.add(record);
-    await table.show();
+    if (!options.quiet) await table.show();
     options.onEpoch?.(record);
     adam.learningRate = decision.learningRate;
     stopped = decision.stop;
@@ -207,7 +226,7 @@ async function trainEpoch<R>(
   const progress = new Progress(
     `${options.label ?? model.name} epoch ${epoch + 1}/${options.epochs}`,
     train.batchesPerEpoch,
-    { unit: "batch" },
+    { unit: "batch", mode: options.quiet ? "silent" : undefined },
   );
   const variables = weights.map((w) => w.variable);
   let summed: tf.Tensor[] | undefined;
@@ -266,8 +285,12 @@ export async function validate<R>(
   model: tf.LayersModel,
   source: BatchSource<R>,
   label = "validate",
+  quiet = false,
 ): Promise<{ loss: number; auc: number }> {
-  const { scores, labels } = await predict(model, source, { label: `${label} validation` });
+  const { scores, labels } = await predict(model, source, {
+    label: `${label} validation`,
+    progress: !quiet,
+  });
   const loss = tf.tidy(() =>
     binaryCrossEntropy(tf.tensor2d(scores), tf.tensor2d(labels)).dataSync()[0]
   );
