@@ -42,6 +42,10 @@ export interface Profile {
   readonly microBatch: number;
   /** Repeated patient-level splits for the (cheap) frozen-backbone arms. */
   readonly splits: number;
+  /** Images per class in the balanced 15-class set (the study: ≥ 200). */
+  readonly classBudget: number;
+  /** Images per class in the latent-space maps (SOM, t-SNE). */
+  readonly mapBudget: number;
   /** Seeds per fine-tuned arm. */
   readonly seeds: number;
   /** Bootstrap resamples for confidence intervals. */
@@ -63,6 +67,8 @@ export const PROFILES: Readonly<Record<ProfileName, Profile>> = {
     batchSize: 8,
     microBatch: 8,
     splits: 2,
+    classBudget: 12,
+    mapBudget: 12,
     seeds: 1,
     resamples: 200,
     cellTimeoutSeconds: 600,
@@ -78,6 +84,8 @@ export const PROFILES: Readonly<Record<ProfileName, Profile>> = {
     batchSize: 16,
     microBatch: 16,
     splits: 5,
+    classBudget: 80,
+    mapBudget: 60,
     seeds: 1,
     resamples: 2000,
     cellTimeoutSeconds: 1800,
@@ -93,6 +101,8 @@ export const PROFILES: Readonly<Record<ProfileName, Profile>> = {
     batchSize: 16,
     microBatch: 2,
     splits: 5,
+    classBudget: 200,
+    mapBudget: 200,
     seeds: 3,
     resamples: 2000,
     cellTimeoutSeconds: 24 * 3600,

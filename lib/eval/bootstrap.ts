@@ -112,6 +112,27 @@ function resampleClusters(
   return out;
 }
 
+/** A mean with its percentile bootstrap interval, resampling clusters (patients). */
+export function bootstrapMean(
+  values: readonly number[],
+  options: BootstrapOptions = {},
+): { mean: number; lo: number; hi: number } {
+  const level = options.level ?? 0.95;
+  const groups = options.groups ?? values.map((_, i) => String(i));
+  const clusters = clusterIndices(groups);
+  const rng = new Rng(options.seed ?? 0);
+  const avg = (idx: readonly number[]) => idx.reduce((a, i) => a + values[i], 0) / idx.length;
+  const means = Array.from(
+    { length: options.resamples ?? 2000 },
+    () => avg(drawClusters(clusters, rng)),
+  );
+  return {
+    mean: avg(values.map((_, i) => i)),
+    lo: quantile(means, (1 - level) / 2),
+    hi: quantile(means, 1 - (1 - level) / 2),
+  };
+}
+
 /** Image indices of each cluster (patient), in first-seen order. */
 export function clusterIndices(groups: readonly string[]): number[][] {
   const members = new Map<string, number[]>();

@@ -12,6 +12,15 @@
  */
 import * as tf from "@tensorflow/tfjs";
 
+/**
+ * Momentum of the moving statistics: 0.9, which is PyTorch's default (its `momentum=0.1` is the
+ * weight of the new batch) and so the study's. Keras' 0.99 suits runs of hundreds of thousands
+ * of steps; over the few hundred steps of a small run it leaves the moving statistics mostly at
+ * their initial values, and inference with them degrades or collapses a network trained from
+ * scratch.
+ */
+export const BATCH_NORM_MOMENTUM = 0.9;
+
 /** Which statistics a batch-norm layer normalises with while training. */
 export type BatchNormStatistics = "batch" | "moving";
 

@@ -84,6 +84,29 @@ export async function createImagenetClassifier(
   return model;
 }
 
+/**
+ * A saved classifier (backbone and head) rebuilt for another input side: the layers are the
+ * same, only the input size differs, so every weight carries over by name.
+ */
+export async function loadClassifierAt(
+  dir: string,
+  arch: ModelName,
+  side: number,
+): Promise<tf.LayersModel> {
+  const named = await namedWeightsOf(dir);
+  try {
+    const outputs = named[`${HEAD_DENSE}/kernel`]?.shape[1];
+    if (!outputs) {
+      throw new Error(`${dir}: no ${HEAD_DENSE} layer (not a classifier of this project)`);
+    }
+    const model = await createModel({ arch, side, outputs, init: "scratch" });
+    assignWeights(model, named, dir);
+    return model;
+  } finally {
+    tf.dispose(Object.values(named));
+  }
+}
+
 /** Freeze (feature extraction) or unfreeze (fine-tuning) everything but the head. */
 export function setBackboneTrainable(model: tf.LayersModel, trainable: boolean): void {
   for (const layer of model.layers) {

@@ -6,7 +6,7 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
-import { BatchNorm } from "./batchnorm.ts";
+import { BATCH_NORM_MOMENTUM, BatchNorm } from "./batchnorm.ts";
 import { Conv2D } from "./conv.ts";
 import { type Backbone, convInitializer } from "./backbone.ts";
 
@@ -84,7 +84,7 @@ type Conv = (
 ) => tf.layers.Layer;
 
 function bn(name: string): tf.layers.Layer {
-  return new BatchNorm({ axis: 3, epsilon: EPSILON, name });
+  return new BatchNorm({ axis: 3, epsilon: EPSILON, momentum: BATCH_NORM_MOMENTUM, name });
 }
 
 function relu(name: string): tf.layers.Layer {

@@ -6,7 +6,7 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
-import { BatchNorm } from "./batchnorm.ts";
+import { BATCH_NORM_MOMENTUM, BatchNorm } from "./batchnorm.ts";
 import { Conv2D } from "./conv.ts";
 import { type Backbone, convInitializer } from "./backbone.ts";
 
@@ -52,7 +52,8 @@ export function resNet50(side: number, seed = 0): Backbone {
       }),
       x,
     );
-  const bn = (x: T, name: string) => apply(new BatchNorm({ axis: 3, epsilon: 1e-3, name }), x);
+  const bn = (x: T, name: string) =>
+    apply(new BatchNorm({ axis: 3, epsilon: 1e-3, momentum: BATCH_NORM_MOMENTUM, name }), x);
 
   const block = (
     x: T,

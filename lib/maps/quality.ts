@@ -1,0 +1,70 @@
+/**
+ * Numbers for maps, so that "the classes separate" is measured, not seen:
+ * - trustworthiness (Venna & Kaski 2001): are a point's k nearest neighbours on the map also
+ *   near it in the original space? 1 = perfectly, ~0.5 = as a random map.
+ * - k-nearest-neighbour accuracy: how often the majority label of a point's k neighbours (the
+ *   point itself left out) is its own label — how well the space groups the classes.
+ * @module
+ */
+
+/** For each point, the other points ordered from nearest to farthest (squared Euclidean). */
+export function neighbourOrder(rows: readonly ArrayLike<number>[]): Int32Array[] {
+  const n = rows.length;
+  const dist = distances(rows);
+  return Array.from({ length: n }, (_, i) => {
+    const others = Int32Array.from({ length: n - 1 }, (_, k) => (k < i ? k : k + 1));
+    const d = dist[i];
+    return others.sort((a, b) => d[a] - d[b]);
+  });
+}
+
+/** Trustworthiness T(k) of a map `low` of the points `high`. */
+export function trustworthiness(
+  high: readonly ArrayLike<number>[],
+  low: readonly ArrayLike<number>[],
+  k = 10,
+): number {
+  const n = high.length;
+  if (k >= n / 2) throw new Error(`k = ${k} is too large for ${n} points`);
+  const highOrder = neighbourOrder(high), lowOrder = neighbourOrder(low);
+  let penalty = 0;
+  for (let i = 0; i < n; i++) {
+    const rank = new Int32Array(n); // rank of each point among i's neighbours in the original space
+    highOrder[i].forEach((j, r) => (rank[j] = r + 1));
+    const trueNear = new Set(highOrder[i].subarray(0, k));
+    for (const j of lowOrder[i].subarray(0, k)) if (!trueNear.has(j)) penalty += rank[j] - k;
+  }
+  return 1 - (2 / (n * k * (2 * n - 3 * k - 1))) * penalty;
+}
+
+/** Leave-one-out k-NN accuracy of `labels` in the space of `rows`. */
+export function knnAccuracy(
+  rows: readonly ArrayLike<number>[],
+  labels: readonly string[],
+  k = 5,
+): number {
+  const order = neighbourOrder(rows);
+  let correct = 0;
+  order.forEach((near, i) => {
+    const votes = new Map<string, number>();
+    for (const j of near.subarray(0, k)) votes.set(labels[j], (votes.get(labels[j]) ?? 0) + 1);
+    const best = [...votes.entries()].sort((a, b) => b[1] - a[1])[0][0];
+    if (best === labels[i]) correct++;
+  });
+  return correct / rows.length;
+}
+
+function distances(rows: readonly ArrayLike<number>[]): Float64Array[] {
+  const n = rows.length, dim = rows[0]?.length ?? 0;
+  const out = Array.from({ length: n }, () => new Float64Array(n));
+  for (let i = 0; i < n; i++) {
+    const a = rows[i];
+    for (let j = i + 1; j < n; j++) {
+      const b = rows[j];
+      let s = 0;
+      for (let d = 0; d < dim; d++) s += (a[d] - b[d]) ** 2;
+      out[i][j] = out[j][i] = s;
+    }
+  }
+  return out;
+}
