@@ -33,12 +33,13 @@ export function gradCam(
     activation = tf.keep(out.clone());
     return tf.add(out, delta!);
   };
+  const zeros = tf.zeros(shape);
   try {
     const gradient = tf.grad((d: tf.Tensor) => {
       delta = d;
       const y = model.apply(x, { training: false }) as tf.Tensor2D;
       return tf.sum(tf.slice(y, [0, c], [-1, 1]));
-    })(tf.zeros(shape));
+    })(zeros);
     const maps = tf.tidy(() => {
       const alpha = tf.mean(gradient, [1, 2], true); // [n, 1, 1, K]
       return tf.relu(tf.sum(tf.mul(activation!, alpha), 3)) as tf.Tensor3D;
@@ -49,5 +50,6 @@ export function gradCam(
     // deno-lint-ignore no-explicit-any
     delete (layer as any).call; // back to the class's own method
     if (activation) activation.dispose();
+    zeros.dispose();
   }
 }

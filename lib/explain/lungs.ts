@@ -25,7 +25,8 @@ export async function lungMask(record: CovidRecord, side: number): Promise<LungM
   const stem = record.imageId.replace(/\.[^.]+$/, "");
   for (
     const [source, file] of [
-      ["v7labs", join(dir, "v7labs-lung-masks", `${stem}.png`)],
+      // V7 Labs masks are PNGs named exactly as the image, extension included
+      ["v7labs", join(dir, "v7labs-lung-masks", record.imageId)],
       ["lungVAE", join(dir, "lungVAE-masks", `${stem}_mask.png`)],
     ] as const
   ) {

@@ -24,11 +24,12 @@ Deno.test("SOM: quantisation error falls over epochs; a 2-D square unfolds witho
   // grid neighbours hold nearby weights: the U-matrix is small compared with the square's side
   const u = som.uMatrix().flat();
   if (!(Math.max(...u) < 0.4)) throw new Error(`U-matrix max ${Math.max(...u)}`);
-  // every corner of the square is reached by some unit
+  // the map spans the square (SOMs pull in at the border, so not all the way to the corners;
+  // a collapsed map would sit about 0.7 from every corner)
   const w = som.weights.arraySync();
   for (const [cx, cy] of [[0, 0], [0, 1], [1, 0], [1, 1]]) {
     const nearest = Math.min(...w.map(([a, b]) => Math.hypot(a - cx, b - cy)));
-    if (!(nearest < 0.2)) throw new Error(`corner (${cx}, ${cy}) is ${nearest} from the map`);
+    if (!(nearest < 0.3)) throw new Error(`corner (${cx}, ${cy}) is ${nearest} from the map`);
   }
   assertEquals(som.winners(data).length, 600);
   som.dispose();
