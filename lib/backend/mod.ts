@@ -84,24 +84,19 @@ async function tryStart(
     if (typeof native === "string") return native;
     if (!(await tf.setBackend("tensorflow").catch(() => false))) return "setBackend failed";
     await tf.ready();
+    const gpu = Boolean(
+      (tf.backend() as unknown as { isUsingGpuDevice?: boolean }).isUsingGpuDevice,
+    );
     return {
       name,
       threads: 0,
-      gpu: native.gpu,
+      gpu,
       passedOver,
-      description: `tensorflow (${native.packageName} ${native.version}, ${
-        native.gpu ? "GPU" : "CPU"
-      })`,
+      description: `tensorflow (${native.packageName} ${native.version}, ${gpu ? "GPU" : "CPU"})`,
     };
   }
   if (name === "wasm") {
-    const { dist } = wasmPackageDirs();
-    setWasmPaths(dist + "/");
-    if (threads > 1) {
-      registerThreadedWasm(threads);
-      setThreadsCount(threads);
-    }
-    registerWasmKernels();
+    prepareWasm(threads);
     if (!(await tf.setBackend("wasm").catch(() => false))) return "the wasm module did not load";
     await tf.ready();
     const actual = getThreadsCount();
@@ -118,6 +113,24 @@ async function tryStart(
   if (!(await tf.setBackend("cpu").catch(() => false))) return "setBackend failed";
   await tf.ready();
   return { name, threads: 1, gpu: false, passedOver, description: "cpu (pure JavaScript)" };
+}
+
+let wasmPrepared = false;
+
+/**
+ * Register the wasm backend (threaded when `threads` > 1) and the project's kernels, without
+ * switching to it — so that a process on another backend can still compare against wasm.
+ */
+export function prepareWasm(threads = parseThreads(env("XRAY_THREADS"))): void {
+  if (wasmPrepared) return;
+  wasmPrepared = true;
+  const { dist } = wasmPackageDirs();
+  setWasmPaths(dist + "/");
+  if (threads > 1) {
+    registerThreadedWasm(threads);
+    setThreadsCount(threads);
+  }
+  registerWasmKernels();
 }
 
 function parseBackend(value: string | undefined): BackendName | undefined {

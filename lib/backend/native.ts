@@ -1,10 +1,15 @@
 /**
- * Native TensorFlow through `@tensorflow/tfjs-node-gpu` or `@tensorflow/tfjs-node`, when the
- * user has installed one (`npm install @tensorflow/tfjs-node` in the project). Optional by
- * design: neither is a dependency, and a missing or broken install only means another backend.
+ * Native TensorFlow through `@tensorflow/tfjs-node-gpu` or `@tensorflow/tfjs-node`, when one is
+ * installed: in the project (`npm install @tensorflow/tfjs-node`), or in `.tools/native/` by
+ * `scripts/native.sh` (which takes libtensorflow from the TensorFlow wheel where tfjs-node's own
+ * installer cannot download it). Optional by design: neither is a dependency, and a missing or
+ * broken install only means another backend.
+ *
+ * The package brings its own copy of TensorFlow.js; it still registers its backend with ours,
+ * because the engine and the kernel registry live on the global object, shared by all copies.
  * @module
  */
-import * as tf from "@tensorflow/tfjs-core";
+import * as tf from "@tensorflow/tfjs";
 import { createRequire } from "node:module";
 import { join } from "node:path";
 import { PROJECT_ROOT } from "../config.ts";
@@ -13,41 +18,56 @@ import { PROJECT_ROOT } from "../config.ts";
 export interface NativeBackend {
   readonly packageName: string;
   readonly version: string;
-  readonly gpu: boolean;
+  readonly location: string;
 }
 
 const PACKAGES = ["@tensorflow/tfjs-node-gpu", "@tensorflow/tfjs-node"] as const;
 
-/** Load the first native package that is installed; the reason as a string when none loads. */
+/** Where native packages are looked for: the project, then `.tools/native`. */
+export function nativeLocations(): string[] {
+  const extra = env("XRAY_NATIVE_DIR");
+  return [...(extra ? [extra] : []), PROJECT_ROOT, join(PROJECT_ROOT, ".tools", "native")];
+}
+
+/** Load the first native package found; the reasons as a string when none loads. */
 export function loadNative(): Promise<NativeBackend | string> {
-  const require = createRequire(join(PROJECT_ROOT, "package.json"));
   const reasons: string[] = [];
-  for (const packageName of PACKAGES) {
-    let path: string;
-    try {
-      path = require.resolve(packageName);
-    } catch {
-      reasons.push(`${packageName} not installed`);
-      continue;
+  for (const location of nativeLocations()) {
+    const require = createRequire(join(location, "package.json"));
+    for (const packageName of PACKAGES) {
+      let path: string;
+      try {
+        path = require.resolve(packageName);
+      } catch {
+        continue;
+      }
+      try {
+        require(path);
+      } catch (e) {
+        reasons.push(`${packageName} in ${location} failed to load (${firstLine(e)})`);
+        continue;
+      }
+      if (!tf.findBackendFactory("tensorflow")) {
+        reasons.push(`${packageName} loaded but registered no "tensorflow" backend`);
+        continue;
+      }
+      const version = require(`${packageName}/package.json`).version as string;
+      return Promise.resolve({ packageName, version, location });
     }
-    try {
-      require(path);
-    } catch (e) {
-      reasons.push(`${packageName} failed to load (${firstLine(e)})`);
-      continue;
-    }
-    // the package registers "tensorflow" on the tfjs-core it imports; it must be ours
-    if (!tf.findBackendFactory("tensorflow")) {
-      reasons.push(`${packageName} loaded a different copy of @tensorflow/tfjs-core`);
-      continue;
-    }
-    const version = require(join(path.split(packageName)[0], packageName, "package.json"))
-      .version as string;
-    return Promise.resolve({ packageName, version, gpu: packageName.endsWith("-gpu") });
   }
-  return Promise.resolve(reasons.join("; "));
+  return Promise.resolve(
+    reasons.length ? reasons.join("; ") : "tfjs-node is not installed (see scripts/native.sh)",
+  );
 }
 
 function firstLine(e: unknown): string {
   return (e instanceof Error ? e.message : String(e)).split("\n")[0];
+}
+
+function env(name: string): string | undefined {
+  try {
+    return Deno.env.get(name) || undefined;
+  } catch {
+    return undefined;
+  }
 }
