@@ -35,7 +35,7 @@ PKG="$NATIVE/node_modules/@tensorflow/tfjs-node"
 BINDING="$PKG/lib/napi-v8/tfjs_binding.node"
 
 check() {
-  (cd "$NATIVE" && node -e "
+  (cd "$NATIVE" && TF_CPP_MIN_LOG_LEVEL=2 node -e "
     const tf = require('@tensorflow/tfjs-node');
     const y = tf.square(tf.tensor([1, 2, 3])).dataSync();
     if (y[2] !== 9) throw new Error('wrong result ' + y);
@@ -110,8 +110,8 @@ NODE_PREFIX="$(dirname "$(dirname "$(readlink -f "$(command -v node)")")")"
   || die "Node.js headers not found under $NODE_PREFIX/include/node (install Node from nodesource, or Debian libnode-dev)"
 say "building the tfjs-node binding with node-gyp"
 (cd "$PKG" && "$NATIVE/node_modules/.bin/node-gyp" rebuild --nodedir="$NODE_PREFIX" \
-  --module_name=tfjs_binding --module_path=lib/napi-v8 --napi_build_version=8 >/dev/null) \
-  || die "node-gyp could not build the tfjs-node binding (needs make and g++)"
+  --module_name=tfjs_binding --module_path=lib/napi-v8 --napi_build_version=8 >"$NATIVE/build.log" 2>&1) \
+  || { tail -20 "$NATIVE/build.log" >&2; die "node-gyp could not build the tfjs-node binding (needs make and g++; log: .tools/native/build.log)"; }
 mkdir -p "$(dirname "$BINDING")"
 cp "$PKG/build/Release/tfjs_binding.node" "$BINDING"
 check || die "the binding was built but does not load"

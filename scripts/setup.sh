@@ -85,4 +85,14 @@ if [ "${XRAY_NEED_BROWSER:-0}" = 1 ] && [ ! -x "${XRAY_CHROMIUM:-/usr/bin/chromi
   apt_install chromium \
     || die "Chromium is missing and cannot be installed without root. Install it: sudo apt-get install chromium (or set XRAY_CHROMIUM to a Chromium binary)."
 fi
+# 7. Native TensorFlow, optional: the engine falls back to WebAssembly without it. scripts/native.sh
+#    installs @tensorflow/tfjs-node the normal way, or from the TensorFlow wheel on PyPI where its
+#    installer cannot download libtensorflow. XRAY_NATIVE=0 skips it; XRAY_REQUIRE_NATIVE=1 (CI)
+#    makes a failure fatal.
+if [ "${XRAY_NATIVE:-1}" != 0 ]; then
+  if ! bash "$ROOT/scripts/native.sh"; then
+    [ "${XRAY_REQUIRE_NATIVE:-0}" = 1 ] && die "native TensorFlow is required (XRAY_REQUIRE_NATIVE=1) but could not be provisioned."
+    say "native TensorFlow is not available: the engine will use WebAssembly"
+  fi
+fi
 say "ready: $(deno --version | head -1), $(jupyter nbconvert --version 2>/dev/null | sed 's/^/nbconvert /'), kernel deno"

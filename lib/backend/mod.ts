@@ -11,6 +11,7 @@
 // the union package: core, layers, the cpu backend, and every op's gradient registered
 import * as tf from "@tensorflow/tfjs";
 import { getThreadsCount, setThreadsCount, setWasmPaths } from "@tensorflow/tfjs-backend-wasm";
+import { useNativeSizes } from "../config.ts";
 import { registerWasmKernels } from "./kernels/mod.ts";
 import { loadNative, type NativeBackend } from "./native.ts";
 import { registerThreadedWasm, wasmPackageDirs } from "./wasm_threads.ts";
@@ -48,6 +49,7 @@ export function initBackend(options: BackendOptions | BackendName = {}): Promise
   const opts = typeof options === "string" ? { backend: options } : options;
   ready ??= choose(opts).then((info) => {
     current = info;
+    useNativeSizes(info.name === "tensorflow");
     console.error(`[xray] tfjs backend: ${info.description}`);
     return info;
   });

@@ -11,6 +11,7 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { createRequire } from "node:module";
+import nodeUtil from "node:util";
 import { join } from "node:path";
 import { PROJECT_ROOT } from "../config.ts";
 
@@ -31,6 +32,7 @@ export function nativeLocations(): string[] {
 
 /** Load the first native package found; the reasons as a string when none loads. */
 export function loadNative(): Promise<NativeBackend | string> {
+  restoreLegacyUtil();
   const reasons: string[] = [];
   for (const location of nativeLocations()) {
     const require = createRequire(join(location, "package.json"));
@@ -41,11 +43,18 @@ export function loadNative(): Promise<NativeBackend | string> {
       } catch {
         continue;
       }
+      // its copy of TensorFlow.js registers the cpu backend and kernels again, warning once
+      // per kernel; PROD mode keeps that quiet. TensorFlow's own start-up notes likewise.
+      const prod = tf.env().getBool("PROD");
+      tf.env().set("PROD", true);
+      if (!env("TF_CPP_MIN_LOG_LEVEL")) Deno.env.set("TF_CPP_MIN_LOG_LEVEL", "2");
       try {
         require(path);
       } catch (e) {
         reasons.push(`${packageName} in ${location} failed to load (${firstLine(e)})`);
         continue;
+      } finally {
+        tf.env().set("PROD", prod);
       }
       if (!tf.findBackendFactory("tensorflow")) {
         reasons.push(`${packageName} loaded but registered no "tensorflow" backend`);
@@ -58,6 +67,14 @@ export function loadNative(): Promise<NativeBackend | string> {
   return Promise.resolve(
     reasons.length ? reasons.join("; ") : "tfjs-node is not installed (see scripts/native.sh)",
   );
+}
+
+// tfjs-node calls util.isNullOrUndefined and util.isArray, which Node deprecated long ago and
+// Deno's node:util does not provide.
+function restoreLegacyUtil(): void {
+  const util = nodeUtil as unknown as Record<string, unknown>;
+  util.isNullOrUndefined ??= (x: unknown) => x === null || x === undefined;
+  util.isArray ??= Array.isArray;
 }
 
 function firstLine(e: unknown): string {
