@@ -3,13 +3,17 @@
  * 1. The image pipeline at 224 px on the COVID-19 images: decode + resize (cold, from disk),
  *    then augment + normalise + tensor (warm, from the in-memory cache), images/s.
  * 2. DenseNet121 and ResNet50 at 128 and 224 px: inference and training images/s and peak
- *    memory, with 1 and 2 threads (one process per line, see `bench/model.ts`). Training at
- *    224 px uses batch 2, the most the 4 GiB wasm heap holds; larger batches are reached by
- *    gradient accumulation, which costs the same per image.
+ *    memory, on wasm and (when provisioned) native TensorFlow, with 1 and 2 threads or cores
+ *    (one process per line, see `bench/model.ts`). Training at 224 px on wasm uses batch 2, the
+ *    most the 4 GiB wasm heap holds; larger batches are reached by gradient accumulation,
+ *    which costs the same per image. Native TensorFlow trains batch 16 at 224 px.
  * `XRAY_BENCH_MODELS=0` skips part 2; `XRAY_BENCH_THREADS=2` runs one thread count.
  * @module
  */
+import { existsSync } from "node:fs";
+import { join } from "node:path";
 import { initBackend, tf } from "../lib/backend/mod.ts";
+import { PROJECT_ROOT } from "../lib/config.ts";
 import { loadCovid } from "../lib/data/covid.ts";
 import { STUDY_AUGMENTATION } from "../lib/data/augment.ts";
 import { BatchPipeline } from "../lib/data/pipeline.ts";
@@ -55,34 +59,46 @@ console.log(JSON.stringify({
 }));
 
 if (Deno.env.get("XRAY_BENCH_MODELS") !== "0") {
-  const threads = (Deno.env.get("XRAY_BENCH_THREADS") ?? "1,2").split(",");
-  for (const arch of ["densenet121", "resnet50"]) {
-    for (const [side, batch] of [[128, 8], [224, 2]]) {
-      for (const t of threads) {
-        const child = await new Deno.Command(Deno.execPath(), {
-          args: [
-            "run",
-            "-A",
-            new URL("./model.ts", import.meta.url).pathname,
-            arch,
-            `${side}`,
-            `${batch}`,
-            t,
-          ],
-          stdout: "piped",
-          stderr: "inherit",
-        }).output();
-        const line = new TextDecoder().decode(child.stdout).trim().split("\n").pop();
-        console.log(
-          child.success && line ? line : JSON.stringify({
-            bench: "model",
-            model: arch,
-            side,
-            batch,
-            threads: Number(t),
-            error: `exit ${child.code}`,
-          }),
-        );
+  const cores = (Deno.env.get("XRAY_BENCH_THREADS") ?? "1,2").split(",").map(Number);
+  const native = existsSync(
+    join(
+      PROJECT_ROOT,
+      ".tools/native/node_modules/@tensorflow/tfjs-node/lib/napi-v8/tfjs_binding.node",
+    ),
+  );
+  for (const backendName of native ? ["wasm", "tensorflow"] : ["wasm"]) {
+    for (const arch of ["densenet121", "resnet50"]) {
+      for (const [side, batch] of [[128, 8], [224, backendName === "wasm" ? 2 : 16]]) {
+        for (const n of cores) {
+          // wasm: its thread pool; native TensorFlow: the cores the process may use (taskset)
+          const script = new URL("./model.ts", import.meta.url).pathname;
+          const deno = [Deno.execPath(), "run", "-A", script, arch, `${side}`, `${batch}`, `${n}`];
+          const argv = backendName === "tensorflow" && n < navigator.hardwareConcurrency
+            ? ["taskset", "-c", Array.from({ length: n }, (_, i) => i).join(","), ...deno]
+            : deno;
+          const child = await new Deno.Command(argv[0], {
+            args: argv.slice(1),
+            env: { XRAY_BACKEND: backendName },
+            stdout: "piped",
+            stderr: "inherit",
+          }).output().catch((e) => ({
+            success: false,
+            code: -1,
+            stdout: new TextEncoder().encode(String(e)),
+          }));
+          const line = new TextDecoder().decode(child.stdout).trim().split("\n").pop();
+          console.log(
+            child.success && line ? line : JSON.stringify({
+              bench: "model",
+              model: arch,
+              side,
+              batch,
+              backend: backendName,
+              cores: n,
+              error: `exit ${child.code}`,
+            }),
+          );
+        }
       }
     }
   }

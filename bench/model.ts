@@ -14,6 +14,7 @@ import { binaryCrossEntropy } from "../lib/train/loss.ts";
 const [arch, sideArg, batchArg, threadsArg] = Deno.args;
 const side = Number(sideArg), batch = Number(batchArg);
 const backend = await initBackend({ threads: Number(threadsArg) });
+const cores = Number(threadsArg);
 const model = await createModel({ arch: arch as ModelName, side, outputs: 14, init: "imagenet" });
 const x = tf.randomNormal([batch, side, side, 3], 0, 1, "float32", 1);
 const y = tf.cast(tf.greater(tf.randomUniform([batch, 14], 0, 1, "float32", 2), 0.8), "float32");
@@ -56,7 +57,8 @@ console.log(JSON.stringify({
   side,
   batch,
   backend: backend.name,
-  threads: backend.threads,
+  threads: backend.name === "wasm" ? backend.threads : undefined,
+  cores,
   infer_images_per_s: round(batch / inferSeconds),
   train_images_per_s: round(batch / trainSeconds),
   train_step_s: round(trainSeconds),

@@ -272,12 +272,23 @@ function gradients<R>(options: TrainOptions<R>, batch: Batch<R>, variables: tf.V
       return binaryCrossEntropy(p, batch.y, options.positiveWeights);
     }, variables);
   } catch (e) {
-    const text = e instanceof Error ? `${e.name} ${e.message}` : String(e);
-    if (/OOM|out of memory|Cannot enlarge memory|Memory\.grow|Maximum memory/i.test(text)) {
-      throw new OutOfMemoryError(batch.x.shape[0], batch.x.shape[1] ?? 0, e);
-    }
+    if (isOutOfMemory(e)) throw new OutOfMemoryError(batch.x.shape[0], batch.x.shape[1] ?? 0, e);
     throw e;
   }
+}
+
+/**
+ * An allocation failure: an explicit message, or — on wasm, where a failed allocation can
+ * surface as an out-of-bounds trap — any trap while the heap is at its 4 GiB ceiling.
+ */
+export function isOutOfMemory(e: unknown): boolean {
+  const text = e instanceof Error ? `${e.name} ${e.message}` : String(e);
+  if (/OOM|out of memory|Cannot enlarge memory|Memory\.grow|Maximum memory/i.test(text)) {
+    return true;
+  }
+  if (tf.getBackend() !== "wasm" || !(e instanceof WebAssembly.RuntimeError)) return false;
+  const heap = (tf.backend() as unknown as { wasm?: { HEAPU8?: Uint8Array } }).wasm?.HEAPU8;
+  return (heap?.buffer.byteLength ?? 0) > 3.5 * 2 ** 30;
 }
 
 /** Validation loss and mean AUC over the outputs that have both classes. */

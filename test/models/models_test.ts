@@ -103,3 +103,31 @@ Deno.test("weights that do not fit are named, not guessed", async () => {
     "/nonexistent/model.json: file not found",
   );
 });
+
+Deno.test("weights load over http as from disk", async () => {
+  const dir = join(DATA_ROOT, "weights", "densenet121-imagenet");
+  const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, async (req) => {
+    try {
+      return new Response(await Deno.readFile(join(dir, new URL(req.url).pathname.slice(1))));
+    } catch {
+      return new Response("not found", { status: 404 });
+    }
+  });
+  try {
+    const remote = await readNamedWeights(`http://127.0.0.1:${server.addr.port}/model.json`, {
+      label: "over http",
+    });
+    const local = await readNamedWeights(join(dir, "model.json"), { label: "from disk" });
+    assertEquals(Object.keys(remote).sort(), Object.keys(local).sort());
+    const name = "conv5_block16_2_conv/kernel";
+    assertEquals(Array.from(remote[name].dataSync()), Array.from(local[name].dataSync()));
+    tf.dispose([...Object.values(remote), ...Object.values(local)]);
+    await assertRejects(
+      () => readNamedWeights(`http://127.0.0.1:${server.addr.port}/missing/model.json`),
+      Error,
+      "HTTP 404",
+    );
+  } finally {
+    await server.shutdown();
+  }
+});
