@@ -4,6 +4,7 @@
  * @module
  */
 import { join } from "node:path";
+import { backendInfo, tf } from "./backend/mod.ts";
 import { currentProfile, dataRoot, type Profile, PROJECT_ROOT } from "./config.ts";
 
 /** How a result was produced: enough to reproduce or to distrust it. */
@@ -11,6 +12,10 @@ export interface RunInfo {
   readonly profile: Profile;
   readonly dataRoot: string;
   readonly gitCommit: string | undefined;
+  /** The tfjs backend and its threads (undefined when the run used none). */
+  readonly backend: { name: string; threads: number; description: string } | undefined;
+  /** Versions of the packages that computed the numbers. */
+  readonly packages: Record<string, string>;
   readonly deno: string;
   readonly v8: string;
   readonly platform: string;
@@ -24,6 +29,11 @@ export function runInfo(profile: Profile = currentProfile()): RunInfo {
     profile,
     dataRoot: dataRoot(),
     gitCommit: gitCommit(),
+    backend: (() => {
+      const b = backendInfo();
+      return b && { name: b.name, threads: b.threads, description: b.description };
+    })(),
+    packages: { ...tf.version },
     deno: Deno.version.deno,
     v8: Deno.version.v8,
     platform: `${Deno.build.os}-${Deno.build.arch}`,
