@@ -62,6 +62,21 @@ export function oversampleMinority<R>(
   };
 }
 
+/**
+ * The records of one epoch: the sampler's choice (else every record once), shuffled by
+ * (seed, epoch) when asked. Shared by every batch source, so images and cached features are
+ * drawn in the same order.
+ */
+export function epochRecords<R>(
+  records: readonly R[],
+  options: { seed: number; shuffle: boolean; sampler?: (records: readonly R[], rng: Rng) => R[] },
+  epoch: number,
+): R[] {
+  const rng = new Rng(deriveSeed(options.seed, "order", epoch));
+  const chosen = options.sampler ? options.sampler(records, rng) : [...records];
+  return options.shuffle ? rng.shuffle(chosen) : chosen;
+}
+
 /** Turns records into batches of tensors. Call {@link prepare} once before iterating. */
 export class BatchPipeline<R extends XrayRecord> {
   readonly options: PipelineOptions<R>;
@@ -126,21 +141,14 @@ export class BatchPipeline<R extends XrayRecord> {
   /** The record order of an epoch: sampled, then shuffled by (seed, epoch) when shuffling. */
   epochOrder(epoch: number): R[] {
     const shuffle = this.options.shuffle ?? (this.options.augment ?? false) !== false;
-    const rng = new Rng(deriveSeed(this.options.seed, "order", epoch));
-    const records = this.options.sampler
-      ? this.options.sampler(this.records, rng)
-      : [...this.records];
-    return shuffle ? rng.shuffle(records) : records;
+    return epochRecords(this.records, { ...this.options, shuffle }, epoch);
   }
 
-  /**
-   * Yield the batches of one epoch, from batch `from` on (to resume mid-epoch). The caller
-   * owns (and must dispose) each batch's tensors.
-   */
-  async *batches(epoch = 0, from = 0): AsyncGenerator<Batch<R>> {
+  /** Yield the batches of one epoch. The caller owns (and must dispose) each batch's tensors. */
+  async *batches(epoch = 0): AsyncGenerator<Batch<R>> {
     const order = this.epochOrder(epoch);
     const { batchSize } = this.options;
-    for (let start = from * batchSize; start < order.length; start += batchSize) {
+    for (let start = 0; start < order.length; start += batchSize) {
       const records = order.slice(start, start + batchSize);
       yield await this.#assemble(records, epoch, start);
     }

@@ -6,6 +6,7 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { join } from "node:path";
+import { concatBytes } from "./bytes.ts";
 
 const SHARD_BYTES = 4 * 1024 * 1024;
 
@@ -13,7 +14,10 @@ const SHARD_BYTES = 4 * 1024 * 1024;
 export async function saveModel(model: tf.LayersModel, dir: string): Promise<void> {
   await model.save(tf.io.withSaveHandler(async (artifacts) => {
     await Deno.mkdir(dir, { recursive: true });
-    const data = weightBytes(artifacts.weightData);
+    const weightData = artifacts.weightData;
+    const data = concatBytes(
+      weightData ? (Array.isArray(weightData) ? weightData : [weightData]) : [],
+    );
     const count = Math.max(1, Math.ceil(data.length / SHARD_BYTES));
     const paths = Array.from({ length: count }, (_, i) => `group1-shard${i + 1}of${count}.bin`);
     for (let i = 0; i < count; i++) {
@@ -50,30 +54,13 @@ export async function loadModel(dir: string): Promise<tf.LayersModel> {
   for (const group of json.weightsManifest) {
     for (const shard of group.paths) parts.push(await Deno.readFile(join(dir, shard)));
   }
-  const bytes = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let offset = 0;
-  for (const p of parts) {
-    bytes.set(p, offset);
-    offset += p.length;
-  }
+  const bytes = concatBytes(parts);
   return await tf.loadLayersModel(tf.io.fromMemory({
     modelTopology: json.modelTopology,
     weightSpecs: specs,
     weightData: bytes.buffer,
     userDefinedMetadata: json.userDefinedMetadata,
   }));
-}
-
-function weightBytes(data: tf.io.WeightData | undefined): Uint8Array {
-  if (!data) return new Uint8Array(0);
-  const buffers = Array.isArray(data) ? data : [data];
-  const out = new Uint8Array(buffers.reduce((n, b) => n + b.byteLength, 0));
-  let offset = 0;
-  for (const b of buffers) {
-    out.set(new Uint8Array(b), offset);
-    offset += b.byteLength;
-  }
-  return out;
 }
 
 async function writeAtomic(path: string, bytes: Uint8Array): Promise<void> {

@@ -7,6 +7,7 @@
 import * as tf from "@tensorflow/tfjs";
 import { dirname, join } from "node:path";
 import { Progress } from "../progress.ts";
+import { concatBytes } from "./bytes.ts";
 
 /** Raised when weights do not fit a model; names the weights. */
 export class WeightsMismatchError extends Error {
@@ -53,7 +54,7 @@ export async function readNamedWeights(
       parts.push(await readBytes(remote ? base + path : join(base, path), remote));
       progress.tick();
     }
-    const bytes = concat(parts);
+    const bytes = concatBytes(parts);
     const expected = group.weights.reduce((n, w) => n + byteSize(w), 0);
     if (bytes.length !== expected) {
       tf.dispose(Object.values(named));
@@ -148,14 +149,4 @@ async function readBytes(location: string, remote: boolean): Promise<Uint8Array>
     if (e instanceof Deno.errors.NotFound) throw new Error(`${location}: file not found`);
     throw e;
   }
-}
-
-function concat(parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let offset = 0;
-  for (const p of parts) {
-    out.set(p, offset);
-    offset += p.length;
-  }
-  return out;
 }

@@ -9,6 +9,7 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { join } from "node:path";
+import { concatBytes } from "../models/bytes.ts";
 import { loadModel, saveModel } from "../models/io.ts";
 import type { ScheduleState } from "./schedule.ts";
 
@@ -87,14 +88,7 @@ export async function saveBest(dir: string, model: tf.LayersModel): Promise<void
 export async function saveTensors(tensors: tf.NamedTensorMap, dir: string): Promise<void> {
   await Deno.mkdir(dir, { recursive: true });
   const { data, specs } = await tf.io.encodeWeights(tensors);
-  const buffers = Array.isArray(data) ? data : [data];
-  const bytes = new Uint8Array(buffers.reduce((n, b) => n + b.byteLength, 0));
-  let offset = 0;
-  for (const b of buffers) {
-    bytes.set(new Uint8Array(b), offset);
-    offset += b.byteLength;
-  }
-  await Deno.writeFile(join(dir, "tensors.bin"), bytes);
+  await Deno.writeFile(join(dir, "tensors.bin"), concatBytes(Array.isArray(data) ? data : [data]));
   await Deno.writeTextFile(join(dir, "tensors.json"), JSON.stringify(specs));
 }
 

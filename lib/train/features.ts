@@ -9,7 +9,7 @@ import * as tf from "@tensorflow/tfjs";
 import { createHash } from "node:crypto";
 import { join } from "node:path";
 import { cacheDir } from "../config.ts";
-import type { Batch, BatchPipeline } from "../data/pipeline.ts";
+import { type Batch, type BatchPipeline, epochRecords } from "../data/pipeline.ts";
 import type { XrayRecord } from "../data/records.ts";
 import { deriveSeed, Rng } from "../rng.ts";
 import { Progress } from "../progress.ts";
@@ -103,18 +103,18 @@ export class FeatureBatches<R extends XrayRecord> implements BatchSource<R> {
   }
 
   #order(epoch: number): R[] {
-    const rng = new Rng(deriveSeed(this.options.seed, "order", epoch));
-    const records = this.options.sampler
-      ? this.options.sampler(this.records, rng)
-      : [...this.records];
-    return this.options.shuffle ? rng.shuffle(records) : records;
+    return epochRecords(
+      this.records,
+      { ...this.options, shuffle: this.options.shuffle ?? false },
+      epoch,
+    );
   }
 
-  async *batches(epoch = 0, from = 0): AsyncGenerator<Batch<R>> {
+  async *batches(epoch = 0): AsyncGenerator<Batch<R>> {
     const order = this.#order(epoch);
     const { batchSize, labels } = this.options;
     const dim = this.features.dim;
-    for (let start = from * batchSize; start < order.length; start += batchSize) {
+    for (let start = 0; start < order.length; start += batchSize) {
       const records = order.slice(start, start + batchSize);
       const x = new Float32Array(records.length * dim);
       records.forEach((r, i) => x.set(this.features.byPath.get(r.path)!, i * dim));

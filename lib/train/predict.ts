@@ -10,7 +10,7 @@ import { Progress } from "../progress.ts";
 /** Anything that yields the batches of an epoch (a {@link BatchPipeline}, cached features …). */
 export interface BatchSource<R> {
   readonly batchesPerEpoch: number;
-  batches(epoch?: number, from?: number): AsyncGenerator<Batch<R>>;
+  batches(epoch?: number): AsyncGenerator<Batch<R>>;
 }
 
 /** Model outputs over a split. */
