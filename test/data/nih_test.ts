@@ -7,20 +7,24 @@ import { DATA_ROOT, tempDir } from "../helpers.ts";
 
 const DIR = join(DATA_ROOT, "nih-chestxray14");
 
-Deno.test("ChestX-ray14 on the real data: 112,120 rows, 1,050 images (1,000 at 64², 50 at 256²)", async () => {
+Deno.test("ChestX-ray14 on the real data: 112,120 rows, 1,667 images (996 at 64², 671 at 256²)", async () => {
   const data = await loadNih({ dir: DIR });
   assertEquals(data.rows, 112_120);
-  assertEquals(data.records.length, 1_050);
-  assertEquals(data.rowsWithoutImage, 111_070);
+  assertEquals(data.records.length, 1_667);
+  assertEquals(new Set(data.records.map((r) => r.patientId)).size, 902);
+  assertEquals(data.rowsWithoutImage, 110_453);
   assertEquals(data.skipped, []);
   assertEquals(data.unlabelledImages, []);
-  assertEquals(data.records.filter((r) => r.officialSplit === "train_val").length, 709);
-  assertEquals(data.records.filter((r) => r.officialSplit === "test").length, 341);
-  // 535 under the 2020 labels (checked with Python's csv module); the data README's 536
-  // counts the 2017 labels, which differ in 181 rows
-  assertEquals(data.records.filter((r) => r.findings.length === 0).length, 535);
+  assertEquals(data.records.filter((r) => r.officialSplit === "train_val").length, 1_252);
+  assertEquals(data.records.filter((r) => r.officialSplit === "test").length, 415);
+  // checked with Python's csv module against Data_Entry_2017_v2020.csv
+  assertEquals(data.records.filter((r) => r.findings.length === 0).length, 634);
+  const testPatients = data.records.filter((r) => r.officialSplit === "test").map((r) =>
+    r.patientId
+  );
+  assertEquals(new Set(testPatients).size, 107);
   const census = await imageSizeCensus(data.records.map((r) => r.path));
-  assertEquals(census, [{ key: "64×64", count: 1000 }, { key: "256×256", count: 50 }]);
+  assertEquals(census, [{ key: "64×64", count: 996 }, { key: "256×256", count: 671 }]);
   const first = data.records.find((r) => r.imageId === "00000001_001.png")!;
   assertEquals(first.findings, ["Cardiomegaly", "Emphysema"]);
   assertEquals(first.patientId, "1");

@@ -33,9 +33,9 @@ Deno.test("covidSplit: patient-disjoint, seeded, stratified, near the target sha
 Deno.test("nihSplit: the official test list stays the test set; validation is a patient cut", async () => {
   const nih = await loadNih({ dir: join(DATA_ROOT, "nih-chestxray14") });
   const s = nihSplit(nih.records, { seed: 3 });
-  assertEquals(s.test.length, 341);
+  assertEquals(s.test.length, 415);
   assertEquals(s.test.every((r) => r.officialSplit === "test"), true);
-  assertEquals(s.train.length + s.val.length, 709);
+  assertEquals(s.train.length + s.val.length, 1_252);
   assertPatientsDisjoint(s);
 });
 
