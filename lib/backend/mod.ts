@@ -5,7 +5,8 @@
  * `@tensorflow/tfjs-node`), else WebAssembly with this project's gradient kernels (threaded
  * when more than one thread is asked for), else the pure-JS `cpu` backend. The native packages
  * are optional: they are used when installed, never required. `XRAY_BACKEND` (`tensorflow`,
- * `wasm`, `cpu`) forces one; `XRAY_THREADS` sets the wasm thread count (default: all cores).
+ * `wasm`, `cpu`) forces one; `XRAY_THREADS` sets the thread count of wasm and of native
+ * TensorFlow's kernels (default: all cores, at most 8), which native results depend on.
  * @module
  */
 // the union package: core, layers, the cpu backend, and every op's gradient registered
@@ -14,6 +15,7 @@ import { getThreadsCount, setThreadsCount, setWasmPaths } from "@tensorflow/tfjs
 import { useNativeSizes } from "../config.ts";
 import { registerWasmKernels } from "./kernels/mod.ts";
 import { loadNative, type NativeBackend } from "./native.ts";
+import { registerFastGradients } from "./native_ops.ts";
 import { registerThreadedWasm, wasmPackageDirs } from "./wasm_threads.ts";
 
 /** Backends this module can start. `tensorflow` is native TensorFlow through tfjs-node. */
@@ -22,7 +24,7 @@ export type BackendName = "tensorflow" | "wasm" | "cpu";
 /** The backend in use and how it runs. */
 export interface BackendInfo {
   readonly name: BackendName;
-  /** Threads of the wasm thread pool (1 for cpu; TensorFlow's own pool for native). */
+  /** Threads: of the wasm pool, of native TensorFlow's kernels (intra-op), 1 for cpu. */
   readonly threads: number;
   /** One line for logs and results, e.g. "wasm (SIMD, 2 threads, project gradient kernels)". */
   readonly description: string;
@@ -49,6 +51,8 @@ export function initBackend(options: BackendOptions | BackendName = {}): Promise
   const opts = typeof options === "string" ? { backend: options } : options;
   ready ??= choose(opts).then((info) => {
     current = info;
+    // after the backend: loading tfjs-node registers the stock gradients again
+    registerFastGradients();
     useNativeSizes(info.name === "tensorflow");
     console.error(`[xray] tfjs backend: ${info.description}`);
     return info;
@@ -82,6 +86,10 @@ async function tryStart(
   passedOver: string[],
 ): Promise<BackendInfo | string> {
   if (name === "tensorflow") {
+    // TensorFlow's CPU kernels are deterministic for a fixed thread count, and only then: the
+    // count decides how sums are split. Fix it before the library loads, and record it.
+    const intraOp = Number(env("TF_NUM_INTRAOP_THREADS")) || threads;
+    Deno.env.set("TF_NUM_INTRAOP_THREADS", String(intraOp));
     const native: NativeBackend | string = await loadNative();
     if (typeof native === "string") return native;
     if (!(await tf.setBackend("tensorflow").catch(() => false))) return "setBackend failed";
@@ -91,10 +99,12 @@ async function tryStart(
     );
     return {
       name,
-      threads: 0,
+      threads: intraOp,
       gpu,
       passedOver,
-      description: `tensorflow (${native.packageName} ${native.version}, ${gpu ? "GPU" : "CPU"})`,
+      description: `tensorflow (${native.packageName} ${native.version}, ${
+        gpu ? "GPU" : `CPU, ${intraOp} thread${intraOp > 1 ? "s" : ""}`
+      })`,
     };
   }
   if (name === "wasm") {

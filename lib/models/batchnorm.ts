@@ -11,6 +11,7 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
+import { activeNativeBackend, fusedBatchNormTraining } from "../backend/native_ops.ts";
 
 /**
  * Momentum of the moving statistics: 0.9, which is PyTorch's default (its `momentum=0.1` is the
@@ -60,19 +61,35 @@ export class BatchNorm extends StockBatchNorm {
         return tf.add(tf.mul(x, scale), shift);
       });
     }
-    const { y, mean, variance } = batchNormTraining(x, f.gamma.read(), f.beta.read(), f.epsilon);
+    const { y, mean, unbiasedVariance } = trainingForward(x, f);
     // Moving averages as Keras keeps them (unbiased variance, as TensorFlow's fused kernel).
-    const count = x.size / x.shape[x.rank - 1];
     tf.tidy(() => {
       const m = f.momentum;
       f.movingMean.write(tf.add(tf.mul(f.movingMean.read(), m), tf.mul(mean, 1 - m)));
-      const unbiased = tf.mul(variance, count / Math.max(count - 1, 1));
-      f.movingVariance.write(tf.add(tf.mul(f.movingVariance.read(), m), tf.mul(unbiased, 1 - m)));
+      f.movingVariance.write(
+        tf.add(tf.mul(f.movingVariance.read(), m), tf.mul(unbiasedVariance, 1 - m)),
+      );
     });
-    tf.dispose([mean, variance]);
+    tf.dispose([mean, unbiasedVariance]);
     return y;
   }
 }
+// Native TensorFlow has the whole layer as one kernel; elsewhere the closed-form custom op.
+function trainingForward(
+  x: tf.Tensor,
+  f: StockFields,
+): { y: tf.Tensor; mean: tf.Tensor1D; unbiasedVariance: tf.Tensor1D } {
+  const gamma = f.gamma.read() as tf.Tensor1D, beta = f.beta.read() as tf.Tensor1D;
+  if (x.rank === 4 && activeNativeBackend()) {
+    return fusedBatchNormTraining(x as tf.Tensor4D, gamma, beta, f.epsilon);
+  }
+  const { y, mean, variance } = batchNormTraining(x, gamma, beta, f.epsilon);
+  const count = x.size / x.shape[x.rank - 1];
+  const unbiasedVariance = tf.tidy(() => tf.mul(variance, count / Math.max(count - 1, 1)));
+  variance.dispose();
+  return { y, mean, unbiasedVariance: unbiasedVariance as tf.Tensor1D };
+}
+
 // deserialising "BatchNormalization" (a saved model, a weights check) now builds this class
 tf.serialization.registerClass(
   BatchNorm as unknown as tf.serialization.SerializableConstructor<tf.layers.Layer>,

@@ -48,17 +48,24 @@ export class Adam {
     this.step++;
     const { beta1, beta2, epsilon, weightDecay } = this;
     const c1 = 1 - beta1 ** this.step, c2 = 1 - beta2 ** this.step;
+    // PyTorch's update lr/c1 · m / (√v/√c2 + ε), rewritten as lr·√c2/c1 · m / (√v + ε·√c2)
+    // so that each weight costs few ops; the constants are made once per step, not per weight.
+    const constants = tf.tidy(() =>
+      [beta1, 1 - beta1, beta2, 1 - beta2, weightDecay, this.learningRate * Math.sqrt(c2) / c1]
+        .concat(epsilon * Math.sqrt(c2)).map((v) => tf.keep(tf.scalar(v)))
+    );
+    const [b1, oneMinusB1, b2, oneMinusB2, decay, stepSize, eps] = constants;
     weights.forEach(({ name, variable }, i) => {
       tf.tidy(() => {
         const m = this.#moment(this.#m, name, variable);
         const v = this.#moment(this.#v, name, variable);
-        const g = weightDecay ? tf.add(grads[i], tf.mul(variable, weightDecay)) : grads[i];
-        m.assign(tf.add(tf.mul(m, beta1), tf.mul(g, 1 - beta1)));
-        v.assign(tf.add(tf.mul(v, beta2), tf.mul(tf.square(g), 1 - beta2)));
-        const update = tf.div(tf.div(m, c1), tf.add(tf.sqrt(tf.div(v, c2)), epsilon));
-        variable.assign(tf.sub(variable, tf.mul(update, this.learningRate)));
+        const g = weightDecay ? tf.add(grads[i], tf.mul(variable, decay)) : grads[i];
+        m.assign(tf.add(tf.mul(m, b1), tf.mul(g, oneMinusB1)));
+        v.assign(tf.add(tf.mul(v, b2), tf.mul(tf.square(g), oneMinusB2)));
+        variable.assign(tf.sub(variable, tf.div(tf.mul(m, stepSize), tf.add(tf.sqrt(v), eps))));
       });
     });
+    tf.dispose(constants);
   }
 
   /** The state to checkpoint: step, rate, and the moments by `<weight>/m` and `<weight>/v`. */

@@ -6,6 +6,7 @@
  */
 import { join } from "node:path";
 import { initBackend, prepareWasm, tf } from "../../lib/backend/mod.ts";
+import { fusedBatchNormTraining, reluGrad } from "../../lib/backend/native_ops.ts";
 import { decodeRgb } from "../../lib/data/images.ts";
 import { rgbModelInput } from "../../lib/data/normalise.ts";
 import { createImagenetClassifier, createModel } from "../../lib/models/build.ts";
@@ -130,5 +131,56 @@ Deno.test({
       const err = maxRelativeError(a, b);
       if (!(err < 1e-3)) throw new Error(`${arch}: probabilities differ by ${err}`);
     }
+  },
+});
+
+Deno.test({
+  name: "native fused ops: batch norm (value, gradients, statistics) and the ReLU gradient",
+  ignore: !native,
+  fn: () => {
+    const before = tf.memory().numTensors;
+    tf.tidy(() => {
+      const x = tf.add(tf.randomNormal([4, 5, 6, 8], 0, 2, "float32", 1), 5) as tf.Tensor4D;
+      const g = tf.randomUniform([8], 0.5, 1.5, "float32", 2) as tf.Tensor1D;
+      const b = tf.randomNormal([8], 0, 1, "float32", 3) as tf.Tensor1D;
+      const up = tf.randomNormal([4, 5, 6, 8], 0, 1, "float32", 4);
+      const textbook = (xi: tf.Tensor, gi: tf.Tensor, bi: tf.Tensor) => {
+        const { mean, variance } = tf.moments(xi, [0, 1, 2]);
+        return tf.add(tf.mul(tf.div(tf.sub(xi, mean), tf.sqrt(tf.add(variance, 1e-3))), gi), bi);
+      };
+      const fused = fusedBatchNormTraining(x, g, b, 1e-3);
+      const ours = tf.grads((xi: tf.Tensor, gi: tf.Tensor, bi: tf.Tensor) => {
+        const out = fusedBatchNormTraining(
+          xi as tf.Tensor4D,
+          gi as tf.Tensor1D,
+          bi as tf.Tensor1D,
+          1e-3,
+        );
+        tf.dispose([out.mean, out.unbiasedVariance]); // statistics are kept: the caller frees them
+        return tf.sum(tf.mul(out.y, up));
+      })([x, g, b]);
+      const ref = tf.grads((xi: tf.Tensor, gi: tf.Tensor, bi: tf.Tensor) =>
+        tf.sum(tf.mul(textbook(xi, gi, bi), up))
+      )([x, g, b]);
+      const { mean, variance } = tf.moments(x, [0, 1, 2]);
+      const unbiased = tf.mul(variance, 120 / 119);
+      const pairs: [string, tf.Tensor, tf.Tensor][] = [
+        ["value", fused.y, textbook(x, g, b)],
+        ["mean", fused.mean, mean],
+        ["unbiased variance", fused.unbiasedVariance, unbiased],
+        ...ours.map((o, i) => [`grad ${i}`, o, ref[i]] as [string, tf.Tensor, tf.Tensor]),
+      ];
+      for (const [name, a, e] of pairs) {
+        const err = tf.max(tf.abs(tf.sub(a, e))).dataSync()[0];
+        if (!(err < 2e-4)) throw new Error(`batch norm ${name}: max abs error ${err}`);
+      }
+      tf.dispose([fused.mean, fused.unbiasedVariance]);
+      const y = tf.randomNormal([3, 7], 0, 1, "float32", 5);
+      const dy = tf.randomNormal([3, 7], 0, 1, "float32", 6);
+      const err = tf.max(tf.abs(tf.sub(reluGrad(dy, y), tf.mul(dy, tf.step(y))))).dataSync()[0];
+      if (err !== 0) throw new Error(`ReLU gradient differs by ${err}`);
+    });
+    const left = tf.memory().numTensors - before;
+    if (left !== 0) throw new Error(`${left} tensors left behind`);
   },
 });
