@@ -3,10 +3,13 @@
  * 1. The image pipeline at 224 px on the COVID-19 images: decode + resize (cold, from disk),
  *    then augment + normalise + tensor (warm, from the in-memory cache), images/s.
  * 2. DenseNet121 and ResNet50 at 128 and 224 px: inference and training images/s and peak
- *    memory, on wasm and (when provisioned) native TensorFlow, with 1 and 2 threads or cores
- *    (one process per line, see `bench/model.ts`). Training at 224 px on wasm uses batch 2, the
- *    most the 4 GiB wasm heap holds; larger batches are reached by gradient accumulation,
- *    which costs the same per image. Native TensorFlow trains batch 16 at 224 px.
+ *    memory, on wasm and (when provisioned) native TensorFlow, with 1 and 2 threads
+ *    (`XRAY_THREADS`; one process per line, see `bench/model.ts`). Training at 224 px on wasm
+ *    uses batch 2, the most the 4 GiB wasm heap holds; larger batches are reached by gradient
+ *    accumulation, which costs the same per image. Native TensorFlow trains batch 16 at 224 px.
+ * `deno task bench --reference` also runs each native configuration in PyTorch (when a Python
+ * with torch and torchvision is importable; `bench/reference.py`), in the same run and on the
+ * same threads, and prints both, the ratio, and the CPU model.
  * `XRAY_BENCH_MODELS=0` skips part 2; `XRAY_BENCH_THREADS=2` runs one thread count.
  * @module
  */
@@ -59,49 +62,111 @@ console.log(JSON.stringify({
 }));
 
 if (Deno.env.get("XRAY_BENCH_MODELS") !== "0") {
-  const cores = (Deno.env.get("XRAY_BENCH_THREADS") ?? "1,2").split(",").map(Number);
+  const threads = (Deno.env.get("XRAY_BENCH_THREADS") ?? "1,2").split(",").map(Number);
   const native = existsSync(
     join(
       PROJECT_ROOT,
       ".tools/native/node_modules/@tensorflow/tfjs-node/lib/napi-v8/tfjs_binding.node",
     ),
   );
+  const reference = Deno.args.includes("--reference") ? await referencePython() : undefined;
+  const cpu = cpuModel();
+  const rows: string[] = [];
   for (const backendName of native ? ["wasm", "tensorflow"] : ["wasm"]) {
     for (const arch of ["densenet121", "resnet50"]) {
       for (const [side, batch] of [[128, 8], [224, backendName === "wasm" ? 2 : 16]]) {
-        for (const n of cores) {
-          // wasm: its thread pool; native TensorFlow: the cores the process may use (taskset)
-          const script = new URL("./model.ts", import.meta.url).pathname;
-          const deno = [Deno.execPath(), "run", "-A", script, arch, `${side}`, `${batch}`, `${n}`];
-          const argv = backendName === "tensorflow" && n < navigator.hardwareConcurrency
-            ? ["taskset", "-c", Array.from({ length: n }, (_, i) => i).join(","), ...deno]
-            : deno;
-          const child = await new Deno.Command(argv[0], {
-            args: argv.slice(1),
-            env: { XRAY_BACKEND: backendName },
-            stdout: "piped",
-            stderr: "inherit",
-          }).output().catch((e) => ({
-            success: false,
-            code: -1,
-            stdout: new TextEncoder().encode(String(e)),
-          }));
-          const line = new TextDecoder().decode(child.stdout).trim().split("\n").pop();
-          console.log(
-            child.success && line ? line : JSON.stringify({
-              bench: "model",
-              model: arch,
-              side,
-              batch,
-              backend: backendName,
-              cores: n,
-              error: `exit ${child.code}`,
-            }),
+        for (const n of threads) {
+          const ours = await runJson(
+            [Deno.execPath(), "run", "-A", new URL("./model.ts", import.meta.url).pathname],
+            [arch, `${side}`, `${batch}`, `${n}`],
+            { XRAY_BACKEND: backendName, XRAY_THREADS: String(n) },
+          ) ?? { bench: "model", model: arch, side, batch, backend: backendName, error: "failed" };
+          console.log(JSON.stringify({ ...ours, cpu }));
+          if (!reference || backendName !== "tensorflow") continue;
+          // the same configuration in PyTorch, in the same run, on the same cores
+          const torch = await runJson(
+            [reference, new URL("./reference.py", import.meta.url).pathname],
+            [arch, `${side}`, `${batch}`, `${n}`],
+          );
+          if (!torch) continue;
+          console.log(JSON.stringify({ ...torch, cpu }));
+          const ratio = (a: unknown, b: unknown) => round2(Number(a) / Number(b));
+          const line = {
+            bench: "ratio",
+            model: arch,
+            side,
+            batch,
+            threads: n,
+            cpu,
+            train_ratio: ratio(ours.train_images_per_s, torch.train_images_per_s),
+            infer_ratio: ratio(ours.infer_images_per_s, torch.infer_images_per_s),
+          };
+          console.log(JSON.stringify(line));
+          rows.push(
+            `| ${arch} | ${side} px | ${batch} | ${n} | ${ours.train_images_per_s} / ` +
+              `${ours.infer_images_per_s} | ${torch.train_images_per_s} / ` +
+              `${torch.infer_images_per_s} | ${line.train_ratio} | ${line.infer_ratio} |`,
           );
         }
       }
     }
   }
+  if (rows.length) {
+    console.error(`\nNative TensorFlow against ${reference ? "PyTorch" : ""}, ${cpu}:`);
+    console.error(
+      "| model | side | batch | threads | ours train / infer (img/s) | " +
+        "PyTorch train / infer | ratio train | ratio infer |",
+    );
+    console.error("|---|---|---|---|---|---|---|---|");
+    for (const r of rows) console.error(r);
+  }
+}
+
+// One child process, one JSON line on stdout (its last line); undefined if it failed.
+async function runJson(
+  command: string[],
+  args: string[],
+  env: Record<string, string> = {},
+): Promise<Record<string, unknown> | undefined> {
+  const child = await new Deno.Command(command[0], {
+    args: [...command.slice(1), ...args],
+    env,
+    stdout: "piped",
+    stderr: "inherit",
+  }).output().catch(() => undefined);
+  const line = child?.success
+    ? new TextDecoder().decode(child.stdout).trim().split("\n").pop()
+    : undefined;
+  return line ? JSON.parse(line) : undefined;
+}
+
+// A Python that imports torch and torchvision (Debian: python3-torch python3-torchvision).
+async function referencePython(): Promise<string | undefined> {
+  for (const python of [Deno.env.get("XRAY_BENCH_PYTHON"), "/usr/bin/python3", "python3"]) {
+    if (!python) continue;
+    const ok = await new Deno.Command(python, { args: ["-c", "import torch, torchvision"] })
+      .output().then((r) => r.success, () => false);
+    if (ok) return python;
+  }
+  console.error(
+    "--reference: no Python with torch and torchvision found (Debian: apt-get install " +
+      "python3-torch python3-torchvision); PyTorch rows skipped",
+  );
+  return undefined;
+}
+
+function cpuModel(): string {
+  try {
+    const info = Deno.readTextFileSync("/proc/cpuinfo");
+    const name = /model name\s*:\s*(.+)/.exec(info)?.[1]?.trim() ?? "unknown CPU";
+    return `${name}, ${navigator.hardwareConcurrency} logical cores`;
+  } catch {
+    return `${navigator.hardwareConcurrency} cores`;
+  }
+}
+
+function round2(x: number): number {
+  return Math.round(x * 100) / 100;
 }
 
 function round(x: number): number {

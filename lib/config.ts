@@ -21,112 +21,112 @@ export type ProfileName = "smoke" | "quick" | "paper";
 /** Sizes of a run. Every long job reads its sizes from here, never from literals. */
 export interface Profile {
   readonly name: ProfileName;
-  /** Side of the square input for training whole networks (NIH, fine-tuning), in pixels. */
+  /**
+   * Side of the square model input, in pixels, everywhere: training on ChestX-ray14, frozen
+   * features, fine-tuning and class activation maps (side/32 cells a side). One side, so that a
+   * backbone is always used at the side it was trained at. Images stored smaller than this
+   * are not used (never upsampled into training or evaluation).
+   */
   readonly imageSide: number;
-  /** Side for frozen-backbone features and class activation maps (7×7 maps at 224 px). */
-  readonly featureSide: number;
   /** Upper bound on COVID-19 collection images used (after filtering); `Infinity` = all. */
   readonly maxCovidImages: number;
   /** Upper bound on NIH ChestX-ray14 images used; `Infinity` = all present. */
   readonly maxNihImages: number;
-  /** Epochs for training whole networks. */
+  /** ChestX-ray14 image archives (of 12, ~5,000 images each) a fresh data root downloads. */
+  readonly nihArchives: number;
+  /** Epochs for training whole networks on ChestX-ray14. */
   readonly epochs: number;
+  /** Epochs for fine-tuning whole networks on the COVID-19 task. */
+  readonly tuneEpochs: number;
   /** Epochs for training a classifier head on cached features (cheap). */
   readonly headEpochs: number;
   /** Images per optimiser step. */
   readonly batchSize: number;
-  /**
-   * Images per forward/backward pass on the wasm backend; the batch is reached by gradient
-   * accumulation (the 4 GiB wasm heap holds batch 2 at 224 px). Native backends use the batch.
-   */
-  readonly microBatch: number;
   /** Repeated patient-level splits for the (cheap) frozen-backbone arms. */
   readonly splits: number;
-  /** Images per class in the balanced 15-class set (the study: ≥ 200). */
+  /** Of those, the splits the fine-tuned arms and the augmentation analysis run on (≥ 3). */
+  readonly tunedSplits: number;
+  /** Architectures fine-tuned whole on the COVID-19 task (frozen arms use both). */
+  readonly tunedArchs: readonly ("densenet121" | "resnet50")[];
+  /** Images per class in the 15-class set, where the data has them (the study: ≥ 200). */
   readonly classBudget: number;
   /** Images per class in the latent-space maps (SOM, t-SNE). */
   readonly mapBudget: number;
-  /** Seeds per fine-tuned arm. */
-  readonly seeds: number;
   /** Bootstrap resamples for confidence intervals. */
   readonly resamples: number;
   /** Notebook cell timeout in seconds. */
   readonly cellTimeoutSeconds: number;
 }
 
-/** The three profiles. `paper` follows the study's protocol and needs a GPU backend. */
+/**
+ * The three profiles. `quick` is sized for native TensorFlow on a 2-core CPU (all six chapters
+ * in about 40 minutes); on wasm it takes about twice that. `paper` follows the study's protocol
+ * and needs a GPU backend.
+ */
 export const PROFILES: Readonly<Record<ProfileName, Profile>> = {
   smoke: {
     name: "smoke",
-    imageSide: 32,
-    featureSide: 64,
+    imageSide: 64,
     maxCovidImages: 120,
     maxNihImages: 200,
+    nihArchives: 1,
     epochs: 1,
+    tuneEpochs: 1,
     headEpochs: 20,
     batchSize: 8,
-    microBatch: 8,
-    splits: 2,
+    splits: 3,
+    tunedSplits: 2,
+    tunedArchs: ["densenet121"],
     classBudget: 12,
     mapBudget: 12,
-    seeds: 1,
     resamples: 200,
     cellTimeoutSeconds: 600,
   },
   quick: {
     name: "quick",
-    imageSide: 64,
-    featureSide: 224,
+    imageSide: 128,
     maxCovidImages: Infinity,
-    maxNihImages: Infinity,
-    epochs: 3,
+    // the sizes, and so the time, stay those of the development data root (671 usable images)
+    // when a downloaded archive holds thousands
+    maxNihImages: 700,
+    nihArchives: 1,
+    epochs: 5,
+    tuneEpochs: 3,
     headEpochs: 100,
     batchSize: 16,
-    microBatch: 16,
     splits: 5,
-    classBudget: 80,
+    tunedSplits: 3,
+    tunedArchs: ["densenet121"],
+    classBudget: 200,
     mapBudget: 60,
-    seeds: 1,
     resamples: 2000,
-    cellTimeoutSeconds: 1800,
+    cellTimeoutSeconds: 3600,
   },
   paper: {
     name: "paper",
     imageSide: 224,
-    featureSide: 224,
     maxCovidImages: Infinity,
     maxNihImages: Infinity,
+    nihArchives: 12,
     epochs: 100,
+    tuneEpochs: 100,
     headEpochs: 100,
     batchSize: 16,
-    microBatch: 2,
     splits: 5,
+    tunedSplits: 5,
+    tunedArchs: ["densenet121", "resnet50"],
     classBudget: 200,
     mapBudget: 200,
-    seeds: 3,
     resamples: 2000,
     cellTimeoutSeconds: 24 * 3600,
   },
 };
 
 /**
- * What native TensorFlow (about 1.6× the wasm speed for DenseNet121, 3× for ResNet50 on two
- * cores) affords in the same wall time: a larger training side and more epochs.
- */
-export const NATIVE_SIZES: Readonly<Partial<Record<ProfileName, Partial<Profile>>>> = {
-  quick: { imageSide: 96, epochs: 5 },
-};
-
-let native = false;
-
-/** Told by the backend chooser: profiles take {@link NATIVE_SIZES} once native TF runs. */
-export function useNativeSizes(onNative: boolean): void {
-  native = onNative;
-}
-
-/**
- * The profile named by `XRAY_PROFILE` (default `quick`); an unknown name is an error. Call it
- * after `initBackend()`: on native TensorFlow some profiles grow (see {@link NATIVE_SIZES}).
+ * The profile of a name (default: `XRAY_PROFILE`, else `quick`); an unknown name is an error.
+ * A pure lookup: the same name gives the same sizes on every backend and at every point of a
+ * run. What a backend cannot hold at once (e.g. batch 16 at 224 px in wasm's 4 GiB heap) is
+ * met by gradient accumulation (see `BackendInfo.maxMicroBatch`), not by other sizes.
  */
 export function currentProfile(name: string | undefined = env("XRAY_PROFILE")): Profile {
   const chosen = name?.trim() || "quick";
@@ -137,9 +137,7 @@ export function currentProfile(name: string | undefined = env("XRAY_PROFILE")): 
       }.`,
     );
   }
-  const base = PROFILES[chosen as ProfileName];
-  const grown = native ? NATIVE_SIZES[chosen as ProfileName] : undefined;
-  return grown ? { ...base, ...grown } : base;
+  return PROFILES[chosen as ProfileName];
 }
 
 /** The data root: `XRAY_DATA_DIR`, else `<project>/data`. Always an absolute path. */

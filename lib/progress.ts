@@ -1,9 +1,106 @@
 /**
  * Progress for long work (downloads, decoding, epochs): a live bar in a notebook, a redrawn
- * line in a terminal, and a line per 10% in logs (CI), all with rate and ETA.
+ * line in a terminal, and a line per 10% in logs (CI), with rate and ETA.
+ *
+ * In a notebook, the work of one cell is one *activity* ({@link withActivity}): all its bars
+ * draw into one line that updates in place and ends as a one-line summary, and all its training
+ * runs share one table (a row per run, updated each epoch) — not a new line per bar.
  * @module
  */
+import { AsyncLocalStorage } from "node:async_hooks";
 import { inNotebook, show } from "./viz/display.ts";
+
+/** One cell's long work, as shown in a notebook: a status line and a table of runs. */
+class Activity {
+  readonly #line = `xray-activity-${crypto.randomUUID()}`;
+  readonly #table = `xray-runs-${crypto.randomUUID()}`;
+  readonly #started = performance.now();
+  readonly #rows = new Map<string, Record<string, string>>();
+  readonly notes: string[] = [];
+  #lineShown = false;
+  #tableShown = false;
+  #pending: Promise<void> = Promise.resolve();
+
+  constructor(readonly label: string) {}
+
+  /** Replace the status line. */
+  status(text: string): Promise<void> {
+    const update = this.#lineShown;
+    this.#lineShown = true;
+    this.#pending = this.#pending.then(() =>
+      show({ "text/plain": text }, { displayId: this.#line, update })
+    );
+    return this.#pending;
+  }
+
+  /** Set a run's row of the shared table (columns in insertion order) and redraw it. */
+  row(run: string, cells: Record<string, string>): Promise<void> {
+    this.#rows.set(run, { run, ...cells });
+    const rows = [...this.#rows.values()];
+    const columns = [...new Set(rows.flatMap((r) => Object.keys(r)))];
+    const esc = (v: string) => v.replace(/&/g, "&amp;").replace(/</g, "&lt;");
+    const html = `<table class="xray-table"><thead><tr>${
+      columns.map((c) => `<th>${esc(c)}</th>`).join("")
+    }</tr></thead><tbody>${
+      rows.map((r) => `<tr>${columns.map((c) => `<td>${esc(r[c] ?? "")}</td>`).join("")}</tr>`)
+        .join("")
+    }</tbody></table>`;
+    const text = rows.map((r) => columns.map((c) => r[c] ?? "").join("  ")).join("\n");
+    const update = this.#tableShown;
+    this.#tableShown = true;
+    this.#pending = this.#pending.then(() =>
+      show({ "text/html": html, "text/plain": text }, { displayId: this.#table, update })
+    );
+    return this.#pending;
+  }
+
+  /** End: the status line becomes a one-line summary. */
+  finish(failed: boolean): Promise<void> {
+    const seconds = (performance.now() - this.#started) / 1000;
+    const notes = this.notes.length ? ` — ${this.notes.join("; ")}` : "";
+    return this.status(
+      `${this.label}: ${failed ? "stopped by an error" : "done"} in ${clock(seconds)}${notes}`,
+    );
+  }
+}
+
+const activities = new AsyncLocalStorage<Activity>();
+
+/**
+ * Run `work` as one activity: in a notebook, every progress bar inside it draws into one line
+ * and every training run into one table; the line ends as a summary. Nested calls join the
+ * activity already running. Outside a notebook it only runs `work`.
+ */
+export async function withActivity<T>(label: string, work: () => Promise<T>): Promise<T> {
+  if (activities.getStore() || !inNotebook()) return await work();
+  const activity = new Activity(label);
+  let failed = true;
+  try {
+    const result = await activities.run(activity, work);
+    failed = false;
+    return result;
+  } finally {
+    await activity.finish(failed);
+  }
+}
+
+/** A run's row in the current activity's table (in a notebook); false when there is none. */
+export function activityRow(run: string, cells: Record<string, string>): boolean {
+  const activity = activities.getStore();
+  if (!activity) return false;
+  void activity.row(run, cells);
+  return true;
+}
+
+/**
+ * Say something worth keeping about the work (e.g. "resumed after epoch 3"): in a notebook
+ * activity it joins the closing summary line; elsewhere it goes to stderr.
+ */
+export function note(message: string): void {
+  const activity = activities.getStore();
+  if (activity) activity.notes.push(message);
+  else console.error(`[xray] ${message}`);
+}
 
 /** Options for {@link Progress}. */
 export interface ProgressOptions {
@@ -80,14 +177,20 @@ export class Progress {
     const rate = seconds > 0 ? this.#done / seconds : 0;
     const eta = rate > 0 && this.#done < this.#total ? (this.#total - this.#done) / rate : 0;
     const amount = `${this.#fmt(this.#done)}/${this.#fmt(this.#total)}`;
-    const speed = `${this.#fmt(rate)}/s`;
+    // a rate over a blink of time (work served from a cache) means nothing
+    const speed = seconds >= 0.5 ? `${this.#fmt(rate)}/s` : "";
     const time = this.#done >= this.#total ? `in ${clock(seconds)}` : `ETA ${clock(eta)}`;
     return `${this.#label} ${bar} ${(frac * 100).toFixed(0).padStart(3)}% ${amount} ` +
-      `${speed} ${time}${note ? " — " + note : ""}`;
+      `${speed ? speed + " " : ""}${time}${note ? " — " + note : ""}`;
   }
 
   #draw(final: boolean, note = ""): void {
     const line = this.text(note || this.note);
+    const activity = this.#mode === "notebook" ? activities.getStore() : undefined;
+    if (activity) {
+      this.#pending = activity.status(line);
+      return;
+    }
     switch (this.#mode) {
       case "notebook": {
         const update = this.#shown;

@@ -6,6 +6,7 @@
  */
 import { dirname, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { pageWeights, weightLines } from "./weight.ts";
 
 /** Options for {@link buildSite}; unset fields fall back to the environment. */
 export interface BuildOptions {
@@ -49,6 +50,8 @@ if (import.meta.main) {
     const out = await buildSite();
     const base = Deno.env.get("XRAY_SITE_BASE") ?? "/";
     console.error(`Report built in ${((performance.now() - started) / 1000).toFixed(1)} s: ${out}`);
+    console.error("Page weights:");
+    console.error(weightLines(await pageWeights(out)).join("\n"));
     console.error(`View it with: deno task serve   (then open http://127.0.0.1:4321${base})`);
   } catch (e) {
     console.error(`error: ${(e as Error).message}`);

@@ -42,6 +42,9 @@ Deno.test("execution cache: unchanged → cached; library, profile, data or code
   assertEquals([executed.cells[0].outputs.at(-1).data["text/plain"]].flat().join(""), "42");
   assertEquals((await run()).executed, false); // nothing changed: no kernel started
 
+  // a comment or a reformatting is not a change of the library
+  await Deno.writeTextFile(join(lib, "mod.ts"), "/** one. */\nexport const a  =  1; // the one\n");
+  assertEquals((await run()).executed, false);
   await Deno.writeTextFile(join(lib, "mod.ts"), "export const a = 2;\n"); // touch the library
   assertEquals((await run()).reason, "inputs changed");
   assertEquals((await run()).executed, false);

@@ -5,7 +5,12 @@
 import { join } from "node:path";
 import { assertEquals, assertRejects } from "./assert.ts";
 import { PROJECT_ROOT } from "../lib/config.ts";
-import { executeNotebook, listNotebooks, NotebookError } from "../lib/notebook/execute.ts";
+import {
+  executeNotebook,
+  KernelDiedError,
+  listNotebooks,
+  NotebookError,
+} from "../lib/notebook/execute.ts";
 import { DATA_ROOT, tempDir } from "./helpers.ts";
 
 const OUT = join(PROJECT_ROOT, "test-output", "notebooks");
@@ -66,4 +71,36 @@ Deno.test("a failing cell is reported with the notebook, the cell and the error"
   assertEquals([e.cell, e.ename, e.evalue], [2, "RangeError", "bad input in cell two"]);
   // the failed run left the input untouched
   assertEquals(JSON.parse(await Deno.readTextFile(path)).cells[0].outputs, []);
+});
+
+Deno.test("a kernel that dies is one line: notebook, cell, heading, and how to resume", async () => {
+  await using dir = await tempDir();
+  const path = join(dir.path, "05-dies.ipynb");
+  const cell = (cell_type: string, source: string) =>
+    cell_type === "code"
+      ? { cell_type, metadata: {}, source, outputs: [], execution_count: null }
+      : { cell_type, metadata: {}, source };
+  await Deno.writeTextFile(
+    path,
+    JSON.stringify({
+      cells: [
+        cell("code", "const x = 1;"),
+        cell("markdown", "## Training the big one\n\nThis takes memory."),
+        cell("code", 'Deno.kill(Deno.pid, "SIGKILL");'), // as the OOM killer would
+      ],
+      metadata: { kernelspec: { name: "deno", display_name: "Deno", language: "typescript" } },
+      nbformat: 4,
+      nbformat_minor: 5,
+    }),
+  );
+  const e = await assertRejects(
+    () => executeNotebook(path, { profile: "smoke", cellTimeoutSeconds: 60 }),
+    KernelDiedError,
+  );
+  assertEquals(
+    e.message,
+    '05-dies.ipynb, cell 2 (under "Training the big one"): the kernel died (killed or out of ' +
+      "memory); run the same command again to resume from the last checkpoint",
+  );
+  assertEquals(e.message.includes("\n"), false);
 });

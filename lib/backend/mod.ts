@@ -12,7 +12,6 @@
 // the union package: core, layers, the cpu backend, and every op's gradient registered
 import * as tf from "@tensorflow/tfjs";
 import { getThreadsCount, setThreadsCount, setWasmPaths } from "@tensorflow/tfjs-backend-wasm";
-import { useNativeSizes } from "../config.ts";
 import { registerWasmKernels } from "./kernels/mod.ts";
 import { loadNative, type NativeBackend } from "./native.ts";
 import { registerFastGradients } from "./native_ops.ts";
@@ -32,7 +31,19 @@ export interface BackendInfo {
   readonly gpu: boolean;
   /** Backends tried before this one, and why each was passed over. */
   readonly passedOver: readonly string[];
+  /**
+   * The most images of `side` px one forward/backward pass may hold; larger batches are met by
+   * gradient accumulation. The wasm heap is capped at 4 GiB; the other backends are not.
+   */
+  readonly maxMicroBatch: (side: number) => number;
 }
+
+// DenseNet121 training in wasm's 4 GiB heap: 2 images at 224 px, and memory grows with pixels.
+function wasmMicroBatch(side: number): number {
+  return Math.max(1, Math.floor(2 * (224 / side) ** 2));
+}
+
+const unlimited = () => Infinity;
 
 /** Options for {@link initBackend}; environment variables fill what is left out. */
 export interface BackendOptions {
@@ -53,7 +64,6 @@ export function initBackend(options: BackendOptions | BackendName = {}): Promise
     current = info;
     // after the backend: loading tfjs-node registers the stock gradients again
     registerFastGradients();
-    useNativeSizes(info.name === "tensorflow");
     console.error(`[xray] tfjs backend: ${info.description}`);
     return info;
   });
@@ -102,6 +112,7 @@ async function tryStart(
       threads: intraOp,
       gpu,
       passedOver,
+      maxMicroBatch: unlimited,
       description: `tensorflow (${native.packageName} ${native.version}, ${
         gpu ? "GPU" : `CPU, ${intraOp} thread${intraOp > 1 ? "s" : ""}`
       })`,
@@ -117,6 +128,7 @@ async function tryStart(
       threads: actual,
       gpu: false,
       passedOver,
+      maxMicroBatch: wasmMicroBatch,
       description: `wasm (SIMD, ${actual} thread${
         actual > 1 ? "s" : ""
       }, project gradient kernels)`,
@@ -124,7 +136,14 @@ async function tryStart(
   }
   if (!(await tf.setBackend("cpu").catch(() => false))) return "setBackend failed";
   await tf.ready();
-  return { name, threads: 1, gpu: false, passedOver, description: "cpu (pure JavaScript)" };
+  return {
+    name,
+    threads: 1,
+    gpu: false,
+    passedOver,
+    maxMicroBatch: unlimited,
+    description: "cpu (pure JavaScript)",
+  };
 }
 
 let wasmPrepared = false;

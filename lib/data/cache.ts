@@ -47,7 +47,9 @@ export class ImageCache {
     paths: readonly string[],
     options: { label?: string; concurrency?: number; progress?: boolean } = {},
   ): Promise<ImageError[]> {
-    const progress = options.progress === false
+    // nothing to show when every image is already decoded
+    const cached = paths.every((p) => this.#images.has(p));
+    const progress = options.progress === false || cached
       ? undefined
       : new Progress(options.label ?? `decode ${this.side}px`, paths.length, { unit: "img" });
     const failures: ImageError[] = [];

@@ -5,7 +5,7 @@
  * @module
  */
 import { join } from "node:path";
-import { filesIn } from "./files.ts";
+import { filesIn, safeChild } from "./files.ts";
 import { datasetDir } from "../config.ts";
 import { type MalformedRowPolicy, readCsv } from "./csv.ts";
 import type { CovidRecord, SkippedRow } from "./records.ts";
@@ -53,6 +53,7 @@ export async function loadCovid(options: LoadCovidOptions = {}): Promise<CovidDa
   }));
   const present = filesIn(join(dir, "images"));
   const records: CovidRecord[] = [];
+  let safe: ReturnType<typeof safeChild>;
   for (const { line, values: v } of table.rows) {
     const base = { file: metadataPath, line, imageId: v.filename, patientId: v.patientid };
     const view = v.view.trim();
@@ -63,6 +64,8 @@ export async function loadCovid(options: LoadCovidOptions = {}): Promise<CovidDa
       skipped.push({ ...base, reason: "lateral-view", detail: `view "L"` });
     } else if (!FRONTAL_VIEWS.has(view)) {
       skipped.push({ ...base, reason: "unknown-view", detail: `view "${view}"` });
+    } else if ("unsafe" in (safe = safeChild(join(dir, "images"), v.filename))) {
+      skipped.push({ ...base, reason: "unsafe-path", detail: safe.unsafe });
     } else if (v.folder.trim() !== "images" || !present.has(v.filename)) {
       skipped.push({
         ...base,

@@ -14,6 +14,8 @@ export interface DownloadItem {
   readonly dest: string;
   /** Expected SHA-256 (hex). Without it the file's hash is computed and returned. */
   readonly sha256?: string;
+  /** Expected git blob id (hex SHA-1 of "blob <size>\0" + content), where no SHA-256 is known. */
+  readonly gitBlob?: string;
 }
 
 /** What happened to one file. */
@@ -44,11 +46,20 @@ export class ChecksumError extends Error {
 
 /** Raised for an HTTP error status or a connection that keeps failing; names the URL. */
 export class DownloadError extends Error {
-  constructor(readonly url: string, problem: string, readonly status?: number) {
+  constructor(
+    readonly url: string,
+    problem: string,
+    readonly status?: number,
+    /** The host gave no response at all (offline, blocked, wrong address). */
+    readonly unreachable = false,
+  ) {
     super(`${url}: ${problem}`);
     this.name = "DownloadError";
   }
 }
+
+// fetch() rejected before any response: the host is unreachable, not the transfer broken
+class NoResponse extends Error {}
 
 /** Options for {@link downloadFile}. */
 export interface DownloadOptions {
@@ -91,6 +102,10 @@ export async function downloadFile(
       break;
     } catch (e) {
       const fatal = e instanceof DownloadError && e.status !== undefined && e.status < 500;
+      // a host that does not answer twice is not retried further: offline is not a glitch
+      if (e instanceof NoResponse && attempt >= Math.min(1, retries)) {
+        throw new DownloadError(item.url, `no response (${e.message})`, undefined, true);
+      }
       if (fatal || attempt >= retries) {
         if (e instanceof DownloadError) throw e;
         throw new DownloadError(
@@ -103,10 +118,12 @@ export async function downloadFile(
     }
   }
   const sha256 = await sha256File(part);
-  if (item.sha256 && sha256 !== item.sha256) {
+  const blob = item.gitBlob ? await gitBlobId(part) : undefined;
+  if ((item.sha256 && sha256 !== item.sha256) || (item.gitBlob && blob !== item.gitBlob)) {
     const aside = `${item.dest}.sha256-mismatch`;
     await Deno.rename(part, aside);
-    throw new ChecksumError(item.dest, item.sha256, sha256, aside);
+    const [expected, actual] = item.sha256 ? [item.sha256, sha256] : [item.gitBlob!, blob!];
+    throw new ChecksumError(item.dest, expected, actual, aside);
   }
   await Deno.rename(part, item.dest);
   const bytes = (await sizeOf(item.dest))!;
@@ -118,7 +135,12 @@ export async function downloadFile(
 async function fetchInto(url: string, part: string, options: DownloadOptions): Promise<void> {
   const offset = (await sizeOf(part)) ?? 0;
   const headers: HeadersInit = offset > 0 ? { Range: `bytes=${offset}-` } : {};
-  const response = await (options.fetch ?? fetch)(url, { headers });
+  let response: Response;
+  try {
+    response = await (options.fetch ?? fetch)(url, { headers });
+  } catch (e) {
+    throw new NoResponse((e as Error).message.split("\n")[0]);
+  }
   if (response.status === 416 && offset > 0) {
     await response.body?.cancel(); // the part already holds the whole file
     return;
@@ -146,6 +168,15 @@ async function fetchInto(url: string, part: string, options: DownloadOptions): P
 async function writeAll(file: Deno.FsFile, bytes: Uint8Array): Promise<void> {
   let written = 0;
   while (written < bytes.length) written += await file.write(bytes.subarray(written));
+}
+
+/** The git blob id of a file: SHA-1 of "blob <size>\0" followed by its bytes. */
+export async function gitBlobId(path: string): Promise<string> {
+  const { size } = await Deno.stat(path);
+  const hash = createHash("sha1").update(`blob ${size}\0`);
+  const file = await Deno.open(path, { read: true });
+  for await (const chunk of file.readable) hash.update(chunk);
+  return hash.digest("hex");
 }
 
 /** SHA-256 (hex) of a file, streamed so multi-GB archives need no memory. */

@@ -1,68 +1,77 @@
 /**
- * `deno task data [covid|nih|all] [options]`: download the public datasets into the data root.
+ * `deno task data [all|covid|nih|weights] [--profile P] [--root DIR] [--repair] [--plan]`:
+ * fetch what a profile needs into the data root — the main job runs this before any notebook.
+ * It prints the plan (what, from where, how many bytes, what is already there), then downloads
+ * the missing files with progress, resume and checksums. Exit status 1, with one message that
+ * names each missing item and the ways out, when something could not be fetched.
  *
- * Options (each also an environment variable):
- *   --root DIR                 data root (XRAY_DATA_DIR, default ./data)
- *   --covid-limit N            at most N COVID-19 images
- *   --covid-base-url URL       XRAY_COVID_BASE_URL (default: GitHub at the pinned commit)
- *   --nih-base-url URL         XRAY_NIH_BASE_URL: where the label CSV and split lists are
- *   --nih-archive-base-url URL XRAY_NIH_ARCHIVE_BASE_URL (default: NIH's Box links)
- *   --nih-archives N           XRAY_NIH_ARCHIVES: how many of the 12 image archives (default 1)
- *   --keep-archives            keep .tar.gz files after extraction
+ *   --profile P   smoke | quick | paper (XRAY_PROFILE; decides how many NIH archives)
+ *   --root DIR    the data root (XRAY_DATA_DIR, default ./data)
+ *   --repair      fetch again files that no longer match the checksum recorded at download
+ *   --plan        print the plan and stop
+ * Sources (environment): XRAY_COVID_BASE_URL, XRAY_NIH_LABELS_BASE_URL,
+ * XRAY_NIH_LISTS_BASE_URL, XRAY_NIH_ARCHIVE_BASE_URL, XRAY_DENSENET121_BASE_URL,
+ * XRAY_NPM_REGISTRY (see README).
  * @module
  */
 import { parseArgs } from "node:util";
-import { dataRoot } from "../config.ts";
-import { downloadCovid, downloadNih, downloadSettingsFromEnv } from "./sources.ts";
+import { currentProfile, dataRoot } from "../config.ts";
+import { type Need, profileNeeds } from "../experiments/requirements.ts";
+import { blockedMessage, fatal, fetchItems, inspect, planLines } from "./fetch.ts";
+import { sourceSettingsFromEnv } from "./sources.ts";
 
 const { values, positionals } = parseArgs({
   args: Deno.args,
   allowPositionals: true,
   options: {
+    profile: { type: "string" },
     root: { type: "string" },
-    "covid-limit": { type: "string" },
-    "covid-base-url": { type: "string" },
-    "nih-base-url": { type: "string" },
-    "nih-archive-base-url": { type: "string" },
-    "nih-archives": { type: "string" },
-    "keep-archives": { type: "boolean" },
+    repair: { type: "boolean" },
+    plan: { type: "boolean" },
     help: { type: "boolean", short: "h" },
   },
 });
-
 const what = positionals[0] ?? "all";
-if (values.help || !["covid", "nih", "all"].includes(what)) {
+const choices: Record<string, Need[]> = {
+  all: ["covid", "nih", "weights"],
+  covid: ["covid"],
+  nih: ["nih"],
+  weights: ["weights"],
+};
+if (values.help || !choices[what]) {
   console.log(
-    "usage: deno task data [covid|nih|all] [--root DIR] [--covid-limit N] " +
-      "[--nih-archives N] [--nih-base-url URL] [--nih-archive-base-url URL] [--keep-archives]",
+    "usage: deno task data [all|covid|nih|weights] [--profile smoke|quick|paper] [--root DIR] " +
+      "[--repair] [--plan]",
   );
   Deno.exit(values.help ? 0 : 2);
 }
 
-const root = dataRoot(values.root);
-const base = downloadSettingsFromEnv(root);
-const settings = {
-  ...base,
-  covidBaseUrl: values["covid-base-url"] ?? base.covidBaseUrl,
-  covidLimit: values["covid-limit"] ? Number(values["covid-limit"]) : undefined,
-  nihBaseUrl: values["nih-base-url"] ?? base.nihBaseUrl,
-  nihArchiveBaseUrl: values["nih-archive-base-url"] ?? base.nihArchiveBaseUrl,
-  nihArchives: values["nih-archives"] ? Number(values["nih-archives"]) : base.nihArchives,
-  keepArchives: values["keep-archives"],
-};
-
-console.error(`Data root: ${root}`);
-let failed = 0;
 try {
-  for (const job of what === "all" ? ["covid", "nih"] : [what]) {
-    const report = job === "covid" ? await downloadCovid(settings) : await downloadNih(settings);
-    for (const f of report.failures) console.error(`  not fetched: ${f.dest} (${f.problem})`);
-    failed += report.failures.length;
+  const profile = currentProfile(values.profile ?? Deno.env.get("XRAY_PROFILE"));
+  const root = dataRoot(values.root);
+  const items = profileNeeds(profile, root, sourceSettingsFromEnv(), choices[what]);
+  const states = await inspect(items);
+  console.error(`Data root ${root}, profile ${profile.name}:`);
+  console.error(planLines(states).join("\n"));
+  if (values.plan) Deno.exit(0);
+  const report = await fetchItems(states, { repair: values.repair });
+  for (const c of report.corrupt) {
+    console.error(
+      `  ${c.repaired ? "repaired" : "does not match its recorded checksum"}: ${c.file}` +
+        (c.repaired ? " (the old file is kept as .corrupt)" : " — run again with --repair"),
+    );
+  }
+  for (const m of report.mismatched) console.error(`  checksum mismatch: ${m.problem}`);
+  if (fatal(report)) {
+    console.error(blockedMessage(report, `deno task data ${what} --profile ${profile.name}`));
+    Deno.exit(1);
+  }
+  const skipped = report.failed.length + report.mismatched.length;
+  if (skipped) {
+    console.error(`${skipped} image(s) could not be fetched; the loaders report them as missing.`);
   }
 } catch (e) {
-  console.error(`error: ${(e as Error).message}`);
+  // one line, no stack trace: the causes here are settings and disks, not bugs to debug
+  console.error(`error: ${e instanceof Error ? e.message : String(e)}`);
   Deno.exit(1);
-}
-if (failed > 0) {
-  console.error(`${failed} file(s) could not be fetched; the loaders report them as missing.`);
 }

@@ -4,6 +4,8 @@
  * @module
  */
 import sharp from "sharp";
+import { dataRoot } from "../config.ts";
+import { isInside } from "./files.ts";
 
 /** A square grey image, one byte per pixel, row-major. */
 export interface GreyImage {
@@ -136,8 +138,11 @@ async function readImageBytes(file: string): Promise<Uint8Array> {
 function checkFormat(file: string, bytes: Uint8Array): "jpeg" | "png" {
   const format = sniffFormat(bytes);
   if (format === "jpeg" || format === "png") return format;
+  // the first bytes help with a wrong download, but are shown only for files of the data root:
+  // an error message must not print the start of any file a path happened to name
+  const start = isInside(file, dataRoot()) ? ` (starts with ${describeStart(bytes)})` : "";
   const what = format === "unknown"
-    ? `not an image (starts with ${describeStart(bytes)})`
+    ? `not an image${start}`
     : `unsupported format ${format.toUpperCase()}`;
   throw new ImageError(file, `${what}; expected a JPEG or PNG file`);
 }

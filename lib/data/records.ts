@@ -86,7 +86,8 @@ export type SkipReason =
   | "malformed-row"
   | "unknown-finding"
   | "not-in-split-lists"
-  | "bad-image";
+  | "bad-image"
+  | "unsafe-path";
 
 /** A row that did not become a record, and why. Nothing is dropped without one of these. */
 export interface SkippedRow {

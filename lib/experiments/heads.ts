@@ -4,7 +4,7 @@
  * splits, which shows how much a test AUC moves with the split alone.
  * @module
  */
-import type * as tf from "@tensorflow/tfjs";
+import * as tf from "@tensorflow/tfjs";
 import type { Profile } from "../config.ts";
 import type { ModelName } from "../data/normalise.ts";
 import { BatchPipeline, oversampleMinority } from "../data/pipeline.ts";
@@ -19,6 +19,7 @@ import {
 } from "../train/features.ts";
 import { trainModel, type TrainResult } from "../train/loop.ts";
 import { predict, type Predictions } from "../train/predict.ts";
+import { withActivity } from "../progress.ts";
 import { imageCache } from "./arm.ts";
 import { HEAD_HYPER } from "./hyper.ts";
 
@@ -33,7 +34,19 @@ export interface FrozenBackbone {
 }
 
 /** Build the backbone (ImageNet, NIH-trained or random) and extract features of `records`. */
-export async function frozenBackbone<R extends XrayRecord>(options: {
+export function frozenBackbone<R extends XrayRecord>(options: {
+  readonly name: string;
+  readonly arch: ModelName;
+  readonly init: Initialisation;
+  readonly records: readonly R[];
+  readonly outputs: number;
+  readonly side: number;
+  readonly seed?: number;
+}): Promise<FrozenBackbone> {
+  return withActivity(`features of ${options.name}`, () => buildFrozen(options));
+}
+
+async function buildFrozen<R extends XrayRecord>(options: {
   readonly name: string;
   readonly arch: ModelName;
   readonly init: Initialisation;
@@ -64,12 +77,28 @@ export async function frozenBackbone<R extends XrayRecord>(options: {
 
 /** A head trained on frozen features. */
 export interface HeadRun<R> {
+  /** Dense + sigmoid on standardised features. */
   readonly head: tf.LayersModel;
+  /** The training split's per-dimension mean and standard deviation of the features. */
+  readonly standardisation: Standardisation;
   readonly result: TrainResult;
   readonly test: Predictions<R>;
+  readonly validation: Predictions<R>;
 }
 
-/** Train a dense head on a backbone's features (best epoch by validation AUC). */
+/** Per-dimension mean and standard deviation (1 where a dimension is constant). */
+export interface Standardisation {
+  readonly mean: Float32Array;
+  readonly sd: Float32Array;
+}
+
+/**
+ * Train a dense head on a backbone's features (best epoch by validation AUC). Features are
+ * standardised with the training images' statistics first: backbones differ by orders of
+ * magnitude in their feature scale (an untrained ResNet50's pooled features reach 10⁴, which
+ * saturates a sigmoid at 1.0 for every image), and one learning rate suits them all only on a
+ * common scale.
+ */
 export async function trainHead<R extends XrayRecord>(options: {
   readonly backbone: FrozenBackbone;
   readonly labels: (record: R) => number[];
@@ -82,8 +111,14 @@ export async function trainHead<R extends XrayRecord>(options: {
   readonly label?: string;
 }): Promise<HeadRun<R>> {
   const { backbone, labels, profile, seed } = options;
+  const standardisation = featureStatistics(options.train, backbone.features);
+  const features = standardised(
+    [...options.train, ...options.val, ...options.test],
+    backbone.features,
+    standardisation,
+  );
   const batches = (records: readonly R[], train: boolean) =>
-    new FeatureBatches(records, backbone.features, {
+    new FeatureBatches(records, features, {
       batchSize: profile.batchSize,
       labels,
       seed,
@@ -91,7 +126,7 @@ export async function trainHead<R extends XrayRecord>(options: {
       sampler: train && options.oversample ? oversampleMinority(options.oversample) : undefined,
     });
   const outputs = labels(options.train[0]).length;
-  const head = headModel(backbone.features.dim, outputs, seed);
+  const head = headModel(features.dim, outputs, seed);
   const result = await trainModel({
     model: head,
     train: batches(options.train, true),
@@ -104,11 +139,64 @@ export async function trainHead<R extends XrayRecord>(options: {
     quiet: true,
   });
   const test = await predict(head, batches(options.test, false), { progress: false });
-  return { head, result, test };
+  const validation = await predict(head, batches(options.val, false), { progress: false });
+  return { head, standardisation, result, test, validation };
 }
 
-/** Put a trained head on the full model (for CAM and for saving a whole classifier). */
-export function attachHead(model: tf.LayersModel, head: tf.LayersModel): void {
-  const [kernel, bias] = head.getLayer(HEAD_DENSE).getWeights();
-  model.getLayer(HEAD_DENSE).setWeights([kernel, bias]);
+/** The mean and standard deviation of each feature over `records`. */
+export function featureStatistics(
+  records: readonly XrayRecord[],
+  features: FeatureTable,
+): Standardisation {
+  const { dim } = features;
+  const mean = new Float64Array(dim), square = new Float64Array(dim);
+  for (const r of records) {
+    const v = features.byPath.get(r.path);
+    if (!v) throw new Error(`no features for ${r.path}`);
+    for (let d = 0; d < dim; d++) {
+      mean[d] += v[d];
+      square[d] += v[d] * v[d];
+    }
+  }
+  const n = records.length;
+  const sd = new Float32Array(dim);
+  for (let d = 0; d < dim; d++) {
+    mean[d] /= n;
+    const variance = Math.max(0, square[d] / n - mean[d] * mean[d]);
+    sd[d] = variance > 1e-12 * Math.max(1, mean[d] * mean[d]) ? Math.sqrt(variance) : 1;
+  }
+  return { mean: Float32Array.from(mean), sd };
+}
+
+/** Features of `records`, standardised. */
+export function standardised(
+  records: readonly XrayRecord[],
+  features: FeatureTable,
+  s: Standardisation,
+): FeatureTable {
+  const byPath = new Map<string, Float32Array>();
+  for (const r of records) {
+    const v = features.byPath.get(r.path);
+    if (!v) throw new Error(`no features for ${r.path}`);
+    byPath.set(r.path, v.map((x, d) => (x - s.mean[d]) / s.sd[d]));
+  }
+  return { dim: features.dim, byPath, computed: 0 };
+}
+
+/**
+ * Put a trained head on the full model (for CAM and for saving a whole classifier), folding the
+ * standardisation into the dense layer: w'ₖ = wₖ/sₖ, b' = b − Σₖ wₖ·mₖ/sₖ. The full model then
+ * gives the head's scores on raw pooled features, and its CAM is Σₖ w'ₖ fₖ (plus a constant).
+ */
+export function attachHead<R>(model: tf.LayersModel, run: HeadRun<R>): void {
+  const [kernel, bias] = run.head.getLayer(HEAD_DENSE).getWeights();
+  const folded = tf.tidy(() => {
+    const sd = tf.tensor1d(run.standardisation.sd).reshape([-1, 1]);
+    const mean = tf.tensor1d(run.standardisation.mean).reshape([-1, 1]);
+    const k = tf.div(kernel, sd);
+    const b = tf.sub(bias, tf.sum(tf.mul(k, mean), 0));
+    return [k, b];
+  });
+  model.getLayer(HEAD_DENSE).setWeights(folded);
+  tf.dispose(folded);
 }

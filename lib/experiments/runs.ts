@@ -1,14 +1,16 @@
 /**
  * Where an experiment's trained weights live, and what invalidates them. Every run has a
  * folder under `weights/<profile>/<run>/` (git-ignored): checkpoints, the best epoch's model.
- * A run's configuration includes a hash of the library's source, so changing the code retrains
- * instead of silently reusing weights made by other code.
+ * A run's identity includes a hash of the code that trains it — the modules `trainArm` imports,
+ * transitively, without comments or formatting — so changing how a model trains retrains it,
+ * while editing a comment, a chart or a chapter's prose does not.
  * @module
  */
 import { join } from "node:path";
 import { createHash } from "node:crypto";
+import { fileURLToPath } from "node:url";
+import { codeHash, moduleClosure } from "../code_hash.ts";
 import { currentProfile, type Profile, PROJECT_ROOT } from "../config.ts";
-import { sourceHash } from "../notebook/cache.ts";
 import type { XrayRecord } from "../data/records.ts";
 
 /** Folder of a run's weights. */
@@ -18,12 +20,20 @@ export function runDir(run: string, profile: Profile = currentProfile()): string
 
 let code: Promise<string> | undefined;
 
-/** Hash of the library source (lib/**.ts, deno.json, deno.lock). */
+/**
+ * Modules that only show progress or write records about a run (model cards, results files):
+ * they cannot change a weight, so they are not part of a run's identity.
+ */
+const RECORD_KEEPING = ["../progress.ts", "../results.ts", "../models/card.ts"];
+
+/** Hash of the training code (the module closure of `arm.ts`) and the package lock. */
 export function codeVersion(): Promise<string> {
-  code ??= sourceHash(join(PROJECT_ROOT, "lib"), [
-    join(PROJECT_ROOT, "deno.json"),
-    join(PROJECT_ROOT, "deno.lock"),
-  ]).then((h) => h.slice(0, 16));
+  code ??= (async () => {
+    const here = (path: string) => fileURLToPath(new URL(path, import.meta.url));
+    const files = await moduleClosure([here("./arm.ts")], RECORD_KEEPING.map(here));
+    const hash = await codeHash(PROJECT_ROOT, files, [join(PROJECT_ROOT, "deno.lock")]);
+    return hash.slice(0, 16);
+  })();
   return code;
 }
 

@@ -1,78 +1,83 @@
 /**
- * A control that sees only where an image came from, not what it shows: stored size, bit depth,
- * colour channels, file size, intensity statistics and an 8×8 blurred thumbnail. If a classifier
- * on these alone tells COVID-19 images from ChestX-ray14 images, the two collections differ in
- * ways unrelated to disease, and a CNN can use the same shortcut.
+ * A control that sees only what the CNN sees, minus the anatomy: from each image's model input
+ * (decoded, resized to the side, normalised exactly as the network receives it) it keeps an 8×8
+ * average-pooled thumbnail, a 16-bin histogram of the input values and five order statistics.
+ * Nothing about the stored file (size, shape, bit depth) — the network never sees those either.
+ * If a classifier on these alone tells COVID-19 images from ChestX-ray14 images, the two
+ * collections differ in global brightness, contrast and layout, and a CNN can use the same
+ * shortcut.
  * @module
  */
-import { decodeGrey, imageInfo } from "../data/images.ts";
+import { decodeGrey } from "../data/images.ts";
+import { channelTransform, type ModelName, writeModelInput } from "../data/normalise.ts";
 import type { XrayRecord } from "../data/records.ts";
-import { Progress } from "../progress.ts";
+import { Progress, withActivity } from "../progress.ts";
 import type { FeatureTable } from "../train/features.ts";
 
+const POOL = 8;
+const BINS = 16;
+
 /** Names of the cue features, in order. */
-export const SOURCE_CUES = [
-  "log width",
-  "log height",
-  "aspect",
-  "log file bytes",
-  "bits",
-  "channels",
+export const INPUT_CUES = [
+  ...Array.from({ length: POOL * POOL }, (_, i) => `thumb ${i}`),
+  ...Array.from({ length: BINS }, (_, i) => `histogram ${i}`),
   "mean",
-  "std",
+  "sd",
   "p5",
   "p50",
   "p95",
-  ...Array.from({ length: 64 }, (_, i) => `thumb ${i}`),
 ] as const;
 
-/** Cue features of every record, standardised with the statistics of `reference` records. */
-export async function sourceCueFeatures(
+/** The cue features of every record's model input at `side` for `arch`. */
+export function inputCueFeatures(
   records: readonly XrayRecord[],
-  reference: readonly XrayRecord[],
+  side: number,
+  arch: ModelName,
 ): Promise<FeatureTable> {
-  const progress = new Progress("source cues", records.length, { unit: "img" });
-  const raw = new Map<string, number[]>();
-  for (const r of records) {
-    const info = await imageInfo(r.path);
-    const bytes = (await Deno.stat(r.path)).size;
-    const grey = await decodeGrey(r.path, 64);
-    const thumb = await decodeGrey(r.path, 8);
-    const sorted = Float64Array.from(grey.data).sort();
-    const at = (q: number) => sorted[Math.floor(q * (sorted.length - 1))];
-    const mean = sorted.reduce((a, b) => a + b, 0) / sorted.length;
-    const std = Math.sqrt(sorted.reduce((a, v) => a + (v - mean) ** 2, 0) / sorted.length);
-    raw.set(r.path, [
-      Math.log(info.width),
-      Math.log(info.height),
-      info.width / info.height,
-      Math.log(bytes),
-      info.bitDepth,
-      info.channels,
-      mean,
-      std,
-      at(0.05),
-      at(0.5),
-      at(0.95),
-      ...thumb.data,
-    ]);
-    progress.tick();
+  return withActivity("model-input cues", async () => {
+    const progress = new Progress("model-input cues", records.length, { unit: "img" });
+    const byPath = new Map<string, Float32Array>();
+    const input = new Float32Array(side * side * 3);
+    for (const r of records) {
+      writeModelInput(await decodeGrey(r.path, side), arch, input);
+      byPath.set(r.path, cues(input, side, arch));
+      progress.tick();
+    }
+    await progress.finish();
+    return { dim: INPUT_CUES.length, byPath, computed: records.length };
+  });
+}
+
+// One channel of the input (grey was replicated into all three), summarised; the histogram
+// spans the range the normalisation maps 0…255 to, the same for every image.
+function cues(input: Float32Array, side: number, arch: ModelName): Float32Array {
+  const t = channelTransform(arch);
+  const lo = (0 - t.offset[0]) / t.divisor[0], hi = (255 * t.scale - t.offset[0]) / t.divisor[0];
+  const grey = Float32Array.from({ length: side * side }, (_, i) => input[i * 3]);
+  const cell = side / POOL;
+  const thumb = Array.from({ length: POOL * POOL }, (_, k) => {
+    const r0 = Math.floor(k / POOL) * cell, c0 = (k % POOL) * cell;
+    let s = 0;
+    for (let r = r0; r < r0 + cell; r++) {
+      for (let c = c0; c < c0 + cell; c++) s += grey[r * side + c];
+    }
+    return s / (cell * cell);
+  });
+  const sorted = Float32Array.from(grey).sort();
+  const histogram = new Array<number>(BINS).fill(0);
+  for (const v of grey) {
+    histogram[Math.min(BINS - 1, Math.floor(((v - lo) / (hi - lo || 1)) * BINS))]++;
   }
-  await progress.finish();
-  // standardise with the reference (training) records only: no peeking at the test set
-  const dim = SOURCE_CUES.length;
-  const ref = reference.map((r) => raw.get(r.path)!).filter(Boolean);
-  const mu = Array.from({ length: dim }, (_, d) => ref.reduce((a, v) => a + v[d], 0) / ref.length);
-  const sd = Array.from(
-    { length: dim },
-    (_, d) => Math.sqrt(ref.reduce((a, v) => a + (v[d] - mu[d]) ** 2, 0) / ref.length) || 1,
-  );
-  const byPath = new Map<string, Float32Array>();
-  for (const [path, v] of raw) {
-    byPath.set(
-      path,
-      Float32Array.from(v, (x, d) => (x - mu[d]) / sd[d]),
-    );
-  }
-  return { dim, byPath, computed: records.length };
+  const at = (q: number) => sorted[Math.floor(q * (sorted.length - 1))];
+  const mean = grey.reduce((a, b) => a + b, 0) / grey.length;
+  const sd = Math.sqrt(grey.reduce((a, v) => a + (v - mean) ** 2, 0) / grey.length);
+  return Float32Array.from([
+    ...thumb,
+    ...histogram.map((h) => h / grey.length),
+    mean,
+    sd,
+    at(0.05),
+    at(0.5),
+    at(0.95),
+  ]);
 }

@@ -45,7 +45,7 @@ export function colour(v: number, map: ColourMap): [number, number, number] {
 export async function overlayPng(
   image: GreyImage,
   heat: Float32Array,
-  options: { map?: ColourMap; opacity?: number } = {},
+  options: { map?: ColourMap; opacity?: number; outline?: Uint8Array } = {},
 ): Promise<Uint8Array> {
   const { side, data } = image;
   if (heat.length !== side * side) {
@@ -56,6 +56,8 @@ export async function overlayPng(
   for (let i = 0; i < side * side; i++) {
     const c = colour(heat[i], options.map ?? "jet");
     for (let k = 0; k < 3; k++) rgb[i * 3 + k] = Math.round((1 - a) * data[i] + a * c[k]);
+    // an outline (e.g. the lung mask's edge) is drawn in white over the blend
+    if (options.outline?.[i]) rgb.fill(255, i * 3, i * 3 + 3);
   }
   return new Uint8Array(
     await sharp(rgb, { raw: { width: side, height: side, channels: 3 } }).png().toBuffer(),
@@ -69,6 +71,8 @@ export interface CamTile {
   readonly label: string;
   readonly score: number;
   readonly note?: string;
+  /** Pixels drawn white over the map (e.g. the lung mask's outline). */
+  readonly outline?: Uint8Array;
 }
 
 /** Rows of (image, CAM) tiles with label and score, as a self-contained HTML fragment. */
@@ -85,7 +89,7 @@ export async function camGalleryHtml(
       }</strong></p><div style="display:flex;flex-wrap:wrap;gap:8px">`,
     );
     for (const t of row.tiles) {
-      const png = await overlayPng(t.image, t.heat, { map: options.map });
+      const png = await overlayPng(t.image, t.heat, { map: options.map, outline: t.outline });
       const caption = `${t.label} · score ${t.score.toFixed(2)}${t.note ? ` · ${t.note}` : ""}`;
       parts.push(
         `<figure style="margin:0;width:${px}px"><img src="data:image/png;base64,${

@@ -43,15 +43,35 @@ export function knnAccuracy(
   labels: readonly string[],
   k = 5,
 ): number {
-  const order = neighbourOrder(rows);
-  let correct = 0;
-  order.forEach((near, i) => {
+  const correct = knnCorrect(rows, labels, k);
+  return correct.filter(Boolean).length / correct.length;
+}
+
+/**
+ * For each point, whether the majority label of its k nearest neighbours (itself left out) is
+ * its own label; ties go to the label with the nearer neighbour. Per point, so that two spaces
+ * can be compared on the same points.
+ */
+export function knnCorrect(
+  rows: readonly ArrayLike<number>[],
+  labels: readonly string[],
+  k = 5,
+): boolean[] {
+  return neighbourOrder(rows).map((near, i) => {
     const votes = new Map<string, number>();
     for (const j of near.subarray(0, k)) votes.set(labels[j], (votes.get(labels[j]) ?? 0) + 1);
     const best = [...votes.entries()].sort((a, b) => b[1] - a[1])[0][0];
-    if (best === labels[i]) correct++;
+    return best === labels[i];
   });
-  return correct / rows.length;
+}
+
+/** Each dimension to zero mean and unit variance (constant dimensions left at 0). */
+export function standardise(rows: readonly ArrayLike<number>[]): Float32Array[] {
+  const d = rows[0]?.length ?? 0, n = rows.length;
+  const mu = new Float64Array(d), sd = new Float64Array(d);
+  for (const r of rows) for (let j = 0; j < d; j++) mu[j] += r[j] / n;
+  for (const r of rows) for (let j = 0; j < d; j++) sd[j] += (r[j] - mu[j]) ** 2 / n;
+  return rows.map((r) => Float32Array.from(r, (v, j) => (v - mu[j]) / (Math.sqrt(sd[j]) || 1)));
 }
 
 function distances(rows: readonly ArrayLike<number>[]): Float64Array[] {

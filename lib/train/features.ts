@@ -13,6 +13,7 @@ import { type Batch, type BatchPipeline, epochRecords } from "../data/pipeline.t
 import type { XrayRecord } from "../data/records.ts";
 import { deriveSeed, Rng } from "../rng.ts";
 import { Progress } from "../progress.ts";
+import { linearInitializer } from "../models/backbone.ts";
 import { featureModel } from "../models/build.ts";
 import type { BatchSource } from "./predict.ts";
 
@@ -136,9 +137,8 @@ export function headModel(dim: number, outputs: number, seed = 0): tf.LayersMode
       units: outputs,
       activation: "sigmoid",
       name: "predictions",
-      kernelInitializer: tf.initializers.glorotUniform({
-        seed: deriveSeed(seed, "predictions") % 2 ** 31,
-      }),
+      kernelInitializer: linearInitializer(dim, deriveSeed(seed, "predictions")),
+      biasInitializer: linearInitializer(dim, deriveSeed(seed, "predictions", "bias")),
     })],
   });
 }

@@ -12,7 +12,7 @@ import { auc } from "../eval/roc.ts";
 import { type BatchNormStatistics, setBatchNormStatistics } from "../models/batchnorm.ts";
 import { assignWeights } from "../models/weights.ts";
 import { loadModel } from "../models/io.ts";
-import { Progress } from "../progress.ts";
+import { activityRow, note, Progress, withActivity } from "../progress.ts";
 import { show } from "../viz/display.ts";
 import { Adam, type NamedVariable } from "./adam.ts";
 import {
@@ -92,7 +92,11 @@ export class OutOfMemoryError extends Error {
 }
 
 /** Train `options.model` in place; on return it holds the best epoch's weights. */
-export async function trainModel<R>(options: TrainOptions<R>): Promise<TrainResult> {
+export function trainModel<R>(options: TrainOptions<R>): Promise<TrainResult> {
+  return withActivity(`train ${options.label ?? options.model.name}`, () => train(options));
+}
+
+async function train<R>(options: TrainOptions<R>): Promise<TrainResult> {
   const { model, epochs } = options;
   const label = options.label ?? model.name;
   const accumulate = options.accumulate ?? 1;
@@ -118,7 +122,7 @@ export async function trainModel<R>(options: TrainOptions<R>): Promise<TrainResu
             `delete it to start afresh, or use another checkpoint folder`,
         );
       }
-      console.error(`[xray] ${label}: the configuration changed; training afresh`);
+      note(`${label}: its configuration changed, trained afresh`);
       await Deno.remove(options.checkpointDir, { recursive: true });
       saved = undefined;
     }
@@ -132,7 +136,11 @@ export async function trainModel<R>(options: TrainOptions<R>): Promise<TrainResu
       stopped = saved.state.stopped;
       resumedAfterEpoch = saved.state.epoch;
       if (!options.quiet) {
-        console.error(`[xray] ${label}: resuming after epoch ${saved.state.epoch + 1}`);
+        note(
+          stopped || start >= epochs
+            ? `${label}: finished run reused`
+            : `${label}: resumed after epoch ${start}`,
+        );
       }
     }
   }
@@ -370,6 +378,17 @@ class EpochTable {
           }</td></tr>`
         ).join("")
       }</tbody></table>`;
+    const best = this.#rows.reduce((b, x) => (x.valAuc > b.valAuc ? x : b));
+    const inActivity = activityRow(this.label, {
+      epoch: `${r.epoch + 1}/${this.epochs}`,
+      "train loss": r.trainLoss.toFixed(4),
+      "val loss": r.valLoss.toFixed(4),
+      "val AUC": r.valAuc.toFixed(3),
+      "best val AUC (epoch)": `${best.valAuc.toFixed(3)} (${best.epoch + 1})`,
+      lr: r.learningRate.toExponential(1),
+      "s/epoch": r.seconds.toFixed(0),
+    });
+    if (inActivity) return;
     const update = this.#shown;
     this.#shown = true;
     await show({ "text/html": html, "text/plain": line }, { displayId: this.#id, update });

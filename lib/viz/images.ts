@@ -4,7 +4,7 @@
  * @module
  */
 import sharp from "sharp";
-import type { GreyImage } from "../data/images.ts";
+import { decodeGrey, type GreyImage } from "../data/images.ts";
 import { encodeBase64 } from "./base64.ts";
 
 /** Encode a grey image as PNG. */
@@ -59,4 +59,30 @@ export function escapeHtml(text: string): string {
     /[&<>"']/g,
     (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]!,
   );
+}
+
+/**
+ * A gallery of a few evenly spaced records per row, decoded at `side`, captioned with their
+ * finding: the quickest way to look at a class.
+ */
+export async function sampleGalleryHtml(
+  rows: readonly { title: string; records: readonly { path: string; findingText: string }[] }[],
+  side: number,
+  perRow = 6,
+): Promise<string> {
+  const spaced = <T>(xs: readonly T[]) => {
+    const step = Math.max(1, Math.floor(xs.length / perRow));
+    return xs.filter((_, i) => i % step === 0).slice(0, perRow);
+  };
+  const grid: GridRow[] = [];
+  for (const { title, records } of rows) {
+    const items = await Promise.all(
+      spaced(records).map(async (r) => ({
+        image: await decodeGrey(r.path, side),
+        caption: r.findingText || "No Finding",
+      })),
+    );
+    grid.push({ title, items });
+  }
+  return imageGridHtml(grid);
 }

@@ -3,6 +3,7 @@
  * @module
  */
 import type { RocPoint } from "../eval/roc.ts";
+import { DISTINCT_COLOURS } from "./figures.ts";
 import { Plot, showPlot } from "./plot.ts";
 
 /** A named curve. */
@@ -14,12 +15,12 @@ export interface NamedRoc {
 
 /** Plot options for overlaid ROC curves. */
 export function rocPlotOptions(curves: readonly NamedRoc[], title: string): Plot.PlotOptions {
+  const name = (c: NamedRoc) =>
+    c.auc === undefined || !Number.isFinite(c.auc)
+      ? `${c.label} (no AUC: one class)`
+      : `${c.label} (AUC ${c.auc.toFixed(2)})`;
   const points = curves.flatMap((c) =>
-    c.roc.map((p) => ({
-      curve: c.auc === undefined ? c.label : `${c.label} (AUC ${c.auc.toFixed(2)})`,
-      fpr: p.fpr,
-      tpr: p.tpr,
-    }))
+    c.roc.map((p) => ({ curve: name(c), fpr: p.fpr, tpr: p.tpr }))
   );
   return {
     title,
@@ -28,7 +29,13 @@ export function rocPlotOptions(curves: readonly NamedRoc[], title: string): Plot
     aspectRatio: 1,
     x: { label: "false-positive rate", domain: [0, 1], grid: true },
     y: { label: "true-positive rate", domain: [0, 1], grid: true },
-    color: { legend: true },
+    // ordinal even when a curve is empty (an empty domain would make Plot draw a ramp)
+    color: {
+      legend: true,
+      type: "ordinal",
+      domain: curves.map(name),
+      range: [...DISTINCT_COLOURS],
+    },
     marks: [
       Plot.line([[0, 0], [1, 1]], { stroke: "#999", strokeDasharray: "4 4" }),
       Plot.line(points, { x: "fpr", y: "tpr", stroke: "curve" }),

@@ -69,3 +69,32 @@ Deno.test("COVID-19 loader: malformed rows and absent files are reported, not dr
     "line 3",
   );
 });
+
+Deno.test("COVID-19 loader: a file name that leads out of the dataset folder is an unsafe-path skip", async () => {
+  await using dir = await tempDir();
+  await using outside = await tempDir();
+  await Deno.mkdir(join(dir.path, "images"));
+  await Deno.writeFile(join(dir.path, "images", "a.png"), new Uint8Array([1]));
+  await Deno.writeTextFile(join(outside.path, "secret.png"), "not yours");
+  await Deno.symlink(join(outside.path, "secret.png"), join(dir.path, "images", "link.png"));
+  const csv = "patientid,finding,view,modality,folder,filename\n" +
+    "1,COVID-19,PA,X-ray,images,a.png\n" +
+    "2,COVID-19,PA,X-ray,images,../../../../etc/passwd\n" +
+    "3,COVID-19,PA,X-ray,images,/etc/passwd\n" +
+    "4,COVID-19,PA,X-ray,images,..\n" +
+    "5,COVID-19,PA,X-ray,images,link.png\n";
+  await Deno.writeTextFile(join(dir.path, "metadata.csv"), csv);
+  const data = await loadCovid({ dir: dir.path });
+  assertEquals(data.records.map((r) => r.patientId), ["1"]);
+  assertEquals(data.skipped.map((s) => [s.line, s.reason]), [
+    [3, "unsafe-path"],
+    [4, "unsafe-path"],
+    [5, "unsafe-path"],
+    [6, "unsafe-path"],
+  ]);
+  // the reason names the problem, and no record points outside the folder
+  if (!data.skipped[0].detail.includes("would lead outside")) {
+    throw new Error(data.skipped[0].detail);
+  }
+  if (!data.skipped[3].detail.includes("symbolic link")) throw new Error(data.skipped[3].detail);
+});

@@ -53,7 +53,7 @@ Deno.test("decodeGrey: broken files give an ImageError naming the file and the p
   const expected: Record<string, string> = {
     "empty.png": "the file is empty (0 bytes)",
     "truncated.jpg": "cannot decode the JPEG image",
-    "text.png": 'not an image (starts with text "this is not',
+    "text.png": "not an image; expected a JPEG or PNG file",
     "image.gif": "unsupported format GIF; expected a JPEG or PNG file",
     "corrupt.png": "cannot decode the PNG image",
   };
@@ -69,6 +69,23 @@ Deno.test("decodeGrey: broken files give an ImageError naming the file and the p
     ImageError,
     "file not found",
   );
+});
+
+Deno.test("a non-image's first bytes are shown only for files inside the data root", async () => {
+  await using dir = await tempDir();
+  const files = await writeBrokenImages(dir.path);
+  const before = Deno.env.get("XRAY_DATA_DIR");
+  try {
+    Deno.env.set("XRAY_DATA_DIR", dir.path); // now the file lies inside the data root
+    await assertRejects(
+      () => decodeGrey(files["text.png"], 8),
+      ImageError,
+      'not an image (starts with text "this is not',
+    );
+  } finally {
+    if (before === undefined) Deno.env.delete("XRAY_DATA_DIR");
+    else Deno.env.set("XRAY_DATA_DIR", before);
+  }
 });
 
 Deno.test("sniffFormat recognises formats by content, not extension", () => {

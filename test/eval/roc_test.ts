@@ -3,14 +3,19 @@ import { assertAlmostEquals, assertEquals, assertThrows } from "../assert.ts";
 import {
   auc,
   bootstrapAuc,
+  correctedResampledTTest,
   delongTest,
   delongVariance,
+  holm,
+  meanInterval,
   normalCdf,
   OneClassError,
   pairedBootstrapAucDifference,
   perClassAuc,
   quantile,
   rocCurve,
+  studentTCdf,
+  studentTQuantile,
 } from "../../lib/eval/mod.ts";
 import { Rng } from "../../lib/rng.ts";
 
@@ -117,10 +122,78 @@ Deno.test("paired bootstrap: identical models do not differ, a better model does
 Deno.test("per-class table: undefined AUC for a class with no positives, mean over the rest", () => {
   const scores = [[0.9, 0.1, 0.3], [0.2, 0.8, 0.3], [0.7, 0.4, 0.3], [0.1, 0.6, 0.3]];
   const labels = [[1, 0, 0], [0, 1, 0], [1, 0, 0], [0, 1, 0]];
-  const table = perClassAuc(scores, labels, ["a", "b", "c"], { resamples: 200 });
+  const table = perClassAuc(scores, labels, ["a", "b", "c"], {
+    resamples: 200,
+    minPositivePatients: 1,
+  });
   assertEquals(table.rows.map((r) => r.auc), [1, 1, undefined]);
+  assertEquals(table.rows.map((r) => r.status), ["ok", "ok", "one-class"]);
   assertEquals(table.rows[2].positives, 0);
   assertEquals([table.meanAuc, table.classesWithAuc], [1, 2]);
+});
+
+Deno.test("per-class table: positives counted in patients; fewer than 5 patients get no AUC", () => {
+  // class a: images 0–5 positive; class b: images 0–4 positive; images 6–11 negative for both
+  const labels = Array.from({ length: 12 }, (_, i) => [i < 6 ? 1 : 0, i < 5 ? 1 : 0]);
+  const scores = labels.map((l, i) => [l[0] + 0.01 * i, l[1] - 0.01 * i]);
+  const negatives = ["n1", "n2", "n3", "n4", "n5", "n6"];
+  // three patients with two images each: too few for both classes
+  const few = perClassAuc(scores, labels, ["a", "b"], {
+    groups: ["p1", "p1", "p2", "p2", "p3", "p3", ...negatives],
+    resamples: 100,
+  });
+  assertEquals(few.rows.map((r) => [r.positives, r.positivePatients, r.status]), [
+    [6, 3, "too-few"],
+    [5, 3, "too-few"],
+  ]);
+  assertEquals([few.meanAuc, few.classesWithAuc], [undefined, 0]);
+  // five or six patients: enough
+  const enough = perClassAuc(scores, labels, ["a", "b"], {
+    groups: ["p1", "p2", "p3", "p4", "p5", "p6", ...negatives],
+    resamples: 100,
+  });
+  assertEquals(enough.rows.map((r) => [r.positivePatients, r.status]), [[6, "ok"], [5, "ok"]]);
+  assertEquals(enough.classesWithAuc, 2);
+});
+
+Deno.test("Holm adjustment against hand-computed cases", () => {
+  // m = 4: sorted 0.01, 0.02, 0.03, 0.04 → ×4, ×3, ×2, ×1 = 0.04, 0.06, 0.06, 0.04 → monotone
+  assertEquals(
+    holm([0.03, 0.01, 0.04, 0.02]).map((p) => Number(p!.toFixed(10))),
+    [0.06, 0.04, 0.06, 0.06],
+  );
+  // capped at 1; untestable comparisons stay undefined and do not count
+  assertEquals(holm([0.5, undefined, 0.2]), [0.5, undefined, 0.4]);
+  assertEquals(holm([0.9, 0.8]), [1, 1]);
+  assertEquals(holm([]), []);
+  assertThrows(() => holm([1.5]), Error, "not in [0, 1]");
+});
+
+Deno.test("Student's t: CDF and quantiles against tables; the mean of a few splits", () => {
+  assertAlmostEquals(studentTCdf(0, 3), 0.5, 1e-12);
+  assertAlmostEquals(studentTCdf(12.7062, 1), 0.975, 1e-5);
+  assertAlmostEquals(studentTCdf(2.7764, 4), 0.975, 1e-5);
+  assertAlmostEquals(studentTCdf(-2.2281, 10), 0.025, 1e-5);
+  assertAlmostEquals(studentTCdf(1.96, 1e6), 0.975, 1e-4);
+  assertAlmostEquals(studentTQuantile(0.975, 2), 4.3027, 1e-4);
+  const m = meanInterval([0.6, 0.7, 0.8]);
+  // mean 0.7, sd 0.1, half-width 4.3027 · 0.1 / √3
+  assertAlmostEquals(m.mean, 0.7, 1e-12);
+  assertAlmostEquals(m.hi - m.mean, 4.3027 * 0.1 / Math.sqrt(3), 1e-4);
+});
+
+Deno.test("corrected resampled t-test (Nadeau–Bengio) by hand", () => {
+  // differences 0.1, 0.2, 0.3: mean 0.2, sd 0.1; train 60, test 20 → se = 0.1·√(1/3 + 1/3)
+  const r = correctedResampledTTest([0.1, 0.2, 0.3], { train: 60, test: 20 });
+  const se = 0.1 * Math.sqrt(2 / 3);
+  assertAlmostEquals(r.t, 0.2 / se, 1e-9);
+  assertEquals(r.df, 2);
+  assertAlmostEquals(r.p, 2 * (1 - studentTCdf(0.2 / se, 2)), 1e-12);
+  // the correction makes it less confident than the naive t-test over splits
+  const naive = 2 * (1 - studentTCdf(0.2 / (0.1 / Math.sqrt(3)), 2));
+  if (!(r.p > naive)) throw new Error(`corrected p ${r.p} not above naive ${naive}`);
+  assertAlmostEquals(r.hi - r.mean, 4.3027 * se, 1e-4);
+  assertThrows(() => correctedResampledTTest([0.1], { train: 1, test: 1 }), Error, "2 splits");
 });
 
 Deno.test("normal CDF and quantiles", () => {

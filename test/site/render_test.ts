@@ -99,3 +99,35 @@ Deno.test("renderNotebook: title, summary, table of contents, math, highlighted 
   assertEquals(chapter.html.includes('class="shiki'), true);
   assertEquals(slug("Images versus patients!"), "images-versus-patients");
 });
+
+Deno.test("markdown cells are sanitised like outputs: a hostile notebook renders harmless", async () => {
+  const hostile = {
+    cells: [
+      {
+        cell_type: "markdown" as const,
+        source: "# Hostile\n\nText <script>alert('md')</script> and " +
+          '<img src=x onerror="alert(1)"> and <a href="javascript:alert(2)">a link</a>.\n\n' +
+          '<iframe src="https://evil.example"></iframe><style>body{display:none}</style>\n\n' +
+          "## Math still works\n\n$$M_c = \\sum_k w_{c,k} f_k$$",
+      },
+      {
+        cell_type: "code" as const,
+        source: "1",
+        outputs: [{
+          output_type: "display_data" as const,
+          data: { "text/markdown": "**bold** <script>alert('out')</script>" },
+        }],
+        execution_count: 1,
+      },
+    ],
+  };
+  const { html, toc } = await renderNotebook(hostile);
+  for (const bad of ["<script", "onerror", "javascript:", "<iframe", "<style>body"]) {
+    if (html.includes(bad)) throw new Error(`"${bad}" survived in:\n${html}`);
+  }
+  // what prose needs survives: headings with their ids, math (KaTeX), bold
+  for (const keep of ['id="math-still-works"', 'class="katex', "<math", "<strong>bold</strong>"]) {
+    if (!html.includes(keep)) throw new Error(`"${keep}" was removed from:\n${html}`);
+  }
+  assertEquals(toc.map((t) => t.id), ["math-still-works"]);
+});

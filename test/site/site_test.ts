@@ -1,7 +1,11 @@
 /// <reference lib="dom" />
 /**
  * The report end to end: execute the notebooks at the smoke profile (cached), build the site
- * under a sub-path, and read every page in a real browser (Debian chromium via playwright-core).
+ * under a sub-path, and read every page in a real browser (Debian chromium via playwright-core):
+ * it loads cleanly, links resolve, figures have size and images alt text, scripts are forbidden
+ * by a Content-Security-Policy, no page scrolls sideways at a phone's 390 px, and axe-core finds
+ * nothing serious in light or dark mode. Screenshots of every page (desktop and phone) are kept
+ * in `site/test-screenshots/` (git-ignored) for people to look at.
  */
 import { join } from "node:path";
 import { chromium } from "playwright-core";
@@ -84,6 +88,13 @@ Deno.test({
         figures += await page.$$eval("figure.out", (els) => els.length);
         const missingAlt = await page.$$eval("img:not([alt])", (els) => els.length);
         if (missingAlt) problems.push(`${missingAlt} image(s) without alt text on ${url}`);
+        // a Content-Security-Policy that forbids scripts, on every page
+        const csp = await page.$eval(
+          'meta[http-equiv="Content-Security-Policy"]',
+          (m) => m.getAttribute("content") ?? "",
+        ).catch(() => "");
+        if (!csp.includes("script-src 'none'")) problems.push(`no script-forbidding CSP on ${url}`);
+        if (await page.$$eval("script", (els) => els.length)) problems.push(`a script on ${url}`);
         const links = await page.$$eval(
           "a[href]",
           (as) => as.map((a) => (a as HTMLAnchorElement).href),
@@ -114,16 +125,54 @@ Deno.test({
       // home, methods and one page per chapter, each reached by links
       assertEquals(seen.size >= chapters + 2, true, `only ${seen.size} pages reached`);
       assertEquals(figures > 0, true, "no figures found");
-      // screenshots for people to look at (git-ignored)
-      await Deno.mkdir(join(OUT, "screenshots"), { recursive: true });
-      await page.goto(`${origin}${BASE}`);
-      await page.screenshot({ path: join(OUT, "screenshots", "home.png"), fullPage: true });
-      await page.goto(`${origin}${BASE}chapters/01-data/`);
-      await page.screenshot({ path: join(OUT, "screenshots", "chapter-01.png"), fullPage: true });
-      await page.setViewportSize({ width: 390, height: 844 }); // a phone
-      await page.screenshot({ path: join(OUT, "screenshots", "chapter-01-phone.png") });
-      const overflow = await page.evaluate(() => document.documentElement.scrollWidth - innerWidth);
-      if (overflow > 1) problems.push(`page is ${overflow}px wider than a phone screen`);
+      // every page at a phone's width: no horizontal page scroll (wide content scrolls in its box)
+      const shots = join(PROJECT_ROOT, "site", "test-screenshots");
+      await Deno.mkdir(shots, { recursive: true });
+      for (const url of seen) {
+        const name =
+          new URL(url).pathname.slice(BASE.length).replace(/\/$/, "").replace(/\//g, "-") ||
+          "home";
+        await page.setViewportSize({ width: 1280, height: 900 });
+        await page.goto(url);
+        await page.screenshot({ path: join(shots, `${name}.png`), fullPage: true });
+        await page.setViewportSize({ width: 390, height: 844 });
+        await page.goto(url);
+        await page.screenshot({ path: join(shots, `${name}-phone.png`) });
+        const overflow = await page.evaluate(() =>
+          document.documentElement.scrollWidth - innerWidth
+        );
+        if (overflow > 1) problems.push(`${url} is ${overflow}px wider than a phone screen`);
+      }
+      // accessibility: axe-core in the page, in light and dark mode; serious and critical fail
+      const axe = await Deno.readTextFile(
+        join(PROJECT_ROOT, "node_modules", "axe-core", "axe.min.js"),
+      );
+      for (const colorScheme of ["light", "dark"] as const) {
+        // the pages forbid scripts; the checker is let in through the test browser alone
+        const context = await browser.newContext({ bypassCSP: true, colorScheme });
+        const checker = await context.newPage();
+        for (const url of seen) {
+          await checker.goto(url);
+          await checker.addScriptTag({ content: axe });
+          const violations = await checker.evaluate(async () => {
+            // deno-lint-ignore no-explicit-any
+            const result = await (globalThis as any).axe.run(document, {
+              resultTypes: ["violations"],
+            });
+            return result.violations.map((
+              v: { id: string; impact: string; nodes: unknown[]; help: string },
+            ) => ({ id: v.id, impact: v.impact, nodes: v.nodes.length, help: v.help }));
+          });
+          for (const v of violations) {
+            if (v.impact === "serious" || v.impact === "critical") {
+              problems.push(
+                `axe (${colorScheme}) ${v.impact} ${v.id} ×${v.nodes} on ${url}: ${v.help}`,
+              );
+            }
+          }
+        }
+        await context.close();
+      }
       assertEquals(problems, []);
     } finally {
       await browser.close();

@@ -90,4 +90,5 @@ if (import.meta.main) {
   const at = kill?.split(":").map(Number) as [number, number] | undefined;
   const { weights } = await fixtureRun(dir, at);
   console.log(weights);
+  Deno.exit(0); // the threaded wasm backend's workers would keep the process alive
 }

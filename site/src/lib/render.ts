@@ -6,7 +6,7 @@
 import { Marked, type Tokens } from "marked";
 import markedKatex from "marked-katex-extension";
 import { codeToHtml } from "shiki";
-import { sanitize } from "./sanitize.ts";
+import { sanitize, sanitizeMarkdown } from "./sanitize.ts";
 
 /** Jupyter output, as stored in an .ipynb file. */
 export interface NotebookOutput {
@@ -74,12 +74,16 @@ export async function renderNotebook(notebook: NotebookFile): Promise<RenderedCh
         );
         summary = (paragraph ?? "").replace(/\s+/g, " ").replace(/[`*_]/g, "").trim();
       }
-      parts.push(`<div class="md">${markdown.parse(source) as string}</div>`);
+      parts.push(`<div class="md">${sanitizeMarkdown(markdown.parse(source) as string)}</div>`);
     } else if (cell.cell_type === "code") {
-      const code = await codeToHtml(source, { lang: "typescript", theme: "github-light" });
+      const code = await codeToHtml(source, {
+        lang: "typescript",
+        themes: { light: "github-light-high-contrast", dark: "github-dark-high-contrast" },
+        defaultColor: "light",
+      });
       const n = cell.execution_count ?? " ";
       parts.push(
-        `<div class="cell"><div class="code" aria-label="code cell ${n}">` +
+        `<div class="cell"><div class="code" role="group" aria-label="code cell ${n}">` +
           `<span class="prompt">[${n}]</span>${code}</div>`,
       );
       for (const output of cell.outputs ?? []) {
@@ -141,7 +145,7 @@ function renderRich(data: Record<string, string | string[]>, nextFigure: () => n
   }
   if (data["text/markdown"]) {
     return `<div class="out md">${
-      sanitize(new Marked().parse(joinSource(data["text/markdown"])) as string)
+      sanitizeMarkdown(new Marked().parse(joinSource(data["text/markdown"])) as string)
     }</div>`;
   }
   if (text) return `<pre class="out result">${escape(stripAnsi(text))}</pre>`;

@@ -17,6 +17,34 @@ export interface Headline {
   readonly ci?: [number, number];
   /** The scale it was measured at, e.g. "531 images, 128 px, 5 epochs, 3 seeds". */
   readonly scale: string;
+  /** Why the number cannot carry the comparison it is part of (e.g. a failed gate). */
+  readonly note?: string;
+}
+
+/** A chapter's generated conclusions (the notebook shows the same text). */
+export interface Summary {
+  readonly found: readonly string[];
+  readonly cannotSay: readonly string[];
+}
+
+/** Results files in chapter order, for the home page's conclusions. */
+export const CHAPTER_RESULTS = [
+  { file: "data", slug: "01-data", title: "The data" },
+  { file: "chestxray14", slug: "02-chestxray14", title: "Learning ChestX-ray14" },
+  { file: "covid-transfer", slug: "03-covid-transfer", title: "Transfer to COVID-19" },
+  { file: "cam", slug: "04-cam", title: "Where the networks look" },
+  { file: "latent-maps", slug: "05-latent-maps", title: "Maps of the latent space" },
+  { file: "fifteen-classes", slug: "06-fifteen-classes", title: "Fifteen classes" },
+] as const;
+
+/** Each chapter's summary that its results file holds, in chapter order. */
+export function summaries(
+  results: Record<string, Record<string, unknown>>,
+): { slug: string; title: string; summary: Summary }[] {
+  return CHAPTER_RESULTS.flatMap(({ file, slug, title }) => {
+    const summary = results[file]?.summary as Summary | undefined;
+    return summary ? [{ slug, title, summary }] : [];
+  });
 }
 
 /** The profile whose results the site shows. */

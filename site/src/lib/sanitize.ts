@@ -157,9 +157,91 @@ export function sanitize(html: string): string {
     // Plot scopes its CSS to generated class names; the style element is kept for that
     allowVulnerableTags: true,
     parser: { lowerCaseTags: false, lowerCaseAttributeNames: false },
+    // Plot labels its mark groups (aria-label="dot"); a labelled <g> needs a role to carry it
+    transformTags: {
+      g: (tagName, attribs) => ({
+        tagName,
+        attribs: attribs["aria-label"] && !attribs.role ? { ...attribs, role: "group" } : attribs,
+      }),
+    },
     exclusiveFilter: (frame) =>
       (frame.tag === "img" || frame.tag === "image") &&
       /^data:/i.test(frame.attribs.src ?? frame.attribs.href ?? "") &&
       !/^data:image\/(png|jpeg|gif);base64,/i.test(frame.attribs.src ?? frame.attribs.href ?? ""),
+  });
+}
+
+// What KaTeX writes for math: MathML for screen readers beside styled spans for the eye.
+const MATHML_TAGS = [
+  "math",
+  "semantics",
+  "annotation",
+  "mrow",
+  "mi",
+  "mn",
+  "mo",
+  "ms",
+  "mtext",
+  "mspace",
+  "msub",
+  "msup",
+  "msubsup",
+  "mfrac",
+  "msqrt",
+  "mroot",
+  "mover",
+  "munder",
+  "munderover",
+  "mtable",
+  "mtr",
+  "mtd",
+  "mstyle",
+  "mpadded",
+  "menclose",
+];
+const MARKDOWN_TAGS = ["h1", "h5", "h6", "blockquote", "del", "s", "kbd", "abbr"];
+const MATHML_ATTRIBUTES = [
+  "encoding",
+  "mathvariant",
+  "stretchy",
+  "fence",
+  "separator",
+  "lspace",
+  "rspace",
+  "accent",
+  "accentunder",
+  "columnalign",
+  "rowspacing",
+  "columnspacing",
+  "displaystyle",
+  "scriptlevel",
+  "display",
+  "minsize",
+  "maxsize",
+  "movablelimits",
+  "linethickness",
+];
+
+/**
+ * Sanitise rendered Markdown with the same policy as outputs (a markdown cell's raw HTML is
+ * as untrusted as an output), plus what headings, math and prose need. Style elements are
+ * not allowed here: only Plot's outputs need them.
+ */
+export function sanitizeMarkdown(html: string): string {
+  return sanitizeHtml(html, {
+    allowedTags: [
+      ...HTML_TAGS.filter((t) => t !== "style"),
+      ...MARKDOWN_TAGS,
+      ...MATHML_TAGS,
+    ],
+    allowedAttributes: { "*": [...ATTRIBUTES, ...MATHML_ATTRIBUTES] },
+    allowedSchemes: ["https"],
+    allowedSchemesByTag: { img: ["data"] },
+    allowedSchemesAppliedToAttributes: ["href", "src"],
+    allowProtocolRelative: false,
+    parser: { lowerCaseTags: false, lowerCaseAttributeNames: false },
+    exclusiveFilter: (frame) =>
+      frame.tag === "img" && /^data:/i.test(frame.attribs.src ?? "") &&
+      !/^data:image\/(png|jpeg|gif);base64,/i.test(frame.attribs.src ?? ""),
   });
 }

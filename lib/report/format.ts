@@ -1,0 +1,50 @@
+/**
+ * Numbers as the report prints them, in one place so every chapter and the site agree.
+ * @module
+ */
+
+/** An AUC (or other score) with its interval: "0.712 (0.605–0.801)". */
+export function fmtCi(
+  value: number | undefined,
+  lo?: number,
+  hi?: number,
+  digits = 3,
+): string {
+  if (value === undefined || !Number.isFinite(value)) return "n/a";
+  const v = value.toFixed(digits);
+  if (lo === undefined || hi === undefined || !Number.isFinite(lo) || !Number.isFinite(hi)) {
+    return v;
+  }
+  return `${v} (${lo.toFixed(digits)}–${hi.toFixed(digits)})`;
+}
+
+/** A signed difference with its interval: "+0.052 (−0.013 to +0.117)". */
+export function fmtDiff(value: number | undefined, lo?: number, hi?: number, digits = 3): string {
+  if (value === undefined || !Number.isFinite(value)) return "n/a";
+  const s = (x: number) => `${x >= 0 ? "+" : "−"}${Math.abs(x).toFixed(digits)}`;
+  if (lo === undefined || hi === undefined || !Number.isFinite(lo)) return s(value);
+  return `${s(value)} (${s(lo)} to ${s(hi)})`;
+}
+
+/** A p-value: 3 decimals, "< 0.001" below that, "—" when no test was run. */
+export function fmtP(p: number | undefined): string {
+  if (p === undefined || !Number.isFinite(p)) return "—";
+  return p < 0.001 ? "< 0.001" : p.toFixed(3);
+}
+
+/** Mean ± sd over splits with the range: "0.712 ± 0.041 (0.66–0.76, 5 splits)". */
+export function fmtSpread(
+  s: { mean: number; sd: number; min: number; max: number },
+  n: number,
+  digits = 3,
+): string {
+  const sd = Number.isFinite(s.sd) ? ` ± ${s.sd.toFixed(digits)}` : "";
+  return `${s.mean.toFixed(digits)}${sd} (${s.min.toFixed(2)}–${s.max.toFixed(2)}, ${n} split${
+    n === 1 ? "" : "s"
+  })`;
+}
+
+/** A count with its unit, pluralised: "1 image", "3 patients". */
+export function count(n: number, unit: string): string {
+  return `${n.toLocaleString("en-US")} ${unit}${n === 1 ? "" : "s"}`;
+}

@@ -1,0 +1,196 @@
+/**
+ * Chapter 5's conclusions, from its results.
+ * @module
+ */
+import { decodeGrey } from "../data/images.ts";
+import {
+  type CovidRecord,
+  NIH_FINDINGS,
+  type NihRecord,
+  patientKey,
+  type XrayRecord,
+} from "../data/records.ts";
+import { pairedMeanDifference } from "../eval/bootstrap.ts";
+import { frozenBackbone } from "../experiments/heads.ts";
+import { limitByPatient } from "../experiments/subset.ts";
+import { decideFamily, type Verdict } from "../experiments/verdict.ts";
+import { type Embedding, tsne, umap } from "../maps/embed.ts";
+import { knnAccuracy, knnCorrect, standardise, trustworthiness } from "../maps/quality.ts";
+import type { ChapterSummary } from "./summary.ts";
+
+/** What chapter 5 saves. */
+export interface MapsResults extends Record<string, unknown> {
+  readonly images: number;
+  readonly classes: readonly { label: string; images: number }[];
+  /** The most common class's share: what a k-NN vote that always says it would score. */
+  readonly chance: number;
+  readonly quality: readonly {
+    space: string;
+    view: string;
+    trustworthiness?: number;
+    classAccuracy: number;
+    sourceAccuracy: number;
+  }[];
+  readonly comparisons: readonly Verdict[];
+  readonly backbone: string;
+}
+
+/** Chapter 5's summary. */
+export function summariseMaps(r: MapsResults): ChapterSummary {
+  const found: string[] = [], cannotSay: string[] = [];
+  const original = (space: string) =>
+    r.quality.find((q) => q.space === space && q.view === "original space");
+  const px = original("pixels"), ft = original("CNN features");
+  if (px && ft) {
+    found.push(
+      `On ${r.images} images, 5-NN class accuracy is ${px.classAccuracy.toFixed(2)} on ` +
+        `pixels and ${ft.classAccuracy.toFixed(2)} on the features of ${r.backbone} (most common ` +
+        `class alone: ${r.chance.toFixed(2)}); source accuracy (ChestX-ray14 vs COVID-19 ` +
+        `collection) ${px.sourceAccuracy.toFixed(2)} and ${ft.sourceAccuracy.toFixed(2)}.`,
+    );
+  }
+  const maps = r.quality.filter((q) => q.trustworthiness !== undefined);
+  if (maps.length) {
+    found.push(
+      `Map trustworthiness (k = 10): ${
+        maps.map((q) => `${q.view} of ${q.space} ${q.trustworthiness!.toFixed(2)}`).join(", ")
+      }.`,
+    );
+  }
+  for (const v of r.comparisons) {
+    if (v.testable && v.pAdjusted! <= 0.05) found.push(`${v.verdict}.`);
+    else cannotSay.push(`${v.comparison}: ${v.verdict}.`);
+  }
+  const small = r.classes.filter((c) => c.images < 10).map((c) => c.label);
+  if (small.length) {
+    cannotSay.push(`Where ${small.join(", ")} sit on the maps: fewer than 10 images each.`);
+  }
+  cannotSay.push(
+    "Which findings COVID-19 lies near (the study's reading of its maps): " +
+      "nearness on a t-SNE or SOM map is not a measured quantity, and the two sources differ in " +
+      "ways unrelated to disease (chapter 6).",
+  );
+  return { found, cannotSay };
+}
+
+/** An image on the maps: its record, its one class, its source. */
+export interface MapItem {
+  readonly record: XrayRecord;
+  readonly label: string;
+  readonly source: "ChestX-ray14" | "COVID-19 collection";
+}
+
+/**
+ * Single-label images: ChestX-ray14 images with exactly one finding or none, COVID-19 images
+ * of the collection; up to `budget` per class, whole patients, seeded.
+ */
+export function mapItems(
+  nih: readonly NihRecord[],
+  covid: readonly CovidRecord[],
+  budget: number,
+): MapItem[] {
+  const items: MapItem[] = [];
+  for (const label of [...NIH_FINDINGS, "No Finding"]) {
+    const pool = nih.filter((r) =>
+      label === "No Finding" ? r.findings.length === 0 : r.findings.join() === label
+    );
+    for (const record of limitByPatient(pool, budget, 3)) {
+      items.push({ record, label, source: "ChestX-ray14" });
+    }
+  }
+  const positives = covid.filter((r) => r.covid);
+  for (const record of limitByPatient(positives, budget, 3)) {
+    items.push({ record, label: "COVID-19", source: "COVID-19 collection" });
+  }
+  return items;
+}
+
+/** A space the maps are drawn in: one standardised row per item. */
+export interface MapSpace {
+  readonly space: "pixels" | "CNN features";
+  readonly rows: Float32Array[];
+}
+
+/** Pixels (32×32 grey in [0, 1]) and a backbone's pooled features, both standardised. */
+export async function mapSpaces(
+  items: readonly MapItem[],
+  backboneDir: string,
+  side: number,
+): Promise<MapSpace[]> {
+  const pixels: Float32Array[] = [];
+  for (const { record } of items) {
+    pixels.push(Float32Array.from((await decodeGrey(record.path, 32)).data, (v) => v / 255));
+  }
+  const frozen = await frozenBackbone({
+    name: "ChestX-ray14 DenseNet121",
+    arch: "densenet121",
+    init: { from: backboneDir },
+    records: items.map((i) => i.record),
+    outputs: 14,
+    side,
+  });
+  const features = items.map((i) => frozen.features.byPath.get(i.record.path)!);
+  frozen.model.dispose();
+  return [
+    { space: "pixels", rows: standardise(pixels) },
+    { space: "CNN features", rows: standardise(features) },
+  ];
+}
+
+/** t-SNE and UMAP of each space (perplexity and neighbours capped for small sets). */
+export function embedSpaces(spaces: readonly MapSpace[]): { space: string; e: Embedding }[] {
+  const n = spaces[0]?.rows.length ?? 0;
+  const perplexity = Math.min(30, Math.floor((n - 1) / 3));
+  return spaces.flatMap(({ space, rows }) => [
+    { space, e: tsne(rows, { perplexity, iterations: 1000, seed: 1 }) },
+    { space, e: umap(rows, { neighbours: Math.min(15, n - 1), seed: 1 }) },
+  ]);
+}
+
+/** Trustworthiness of each map and k-NN accuracy (class, source) in every space and map. */
+export function mapQuality(
+  spaces: readonly MapSpace[],
+  embeddings: readonly { space: string; e: Embedding }[],
+  items: readonly MapItem[],
+): MapsResults["quality"] {
+  const labels = items.map((i) => i.label), source = items.map((i) => i.source);
+  const k = Math.min(10, Math.floor(items.length / 2) - 1);
+  return spaces.flatMap(({ space, rows }) => [
+    { space, view: "original space", points: rows as ArrayLike<number>[], trust: undefined },
+    ...embeddings.filter((x) => x.space === space).map(({ e }) => ({
+      space,
+      view: e.method,
+      points: e.points as ArrayLike<number>[],
+      trust: trustworthiness(rows, e.points, k) as number | undefined,
+    })),
+  ]).map(({ space, view, points, trust }) => ({
+    space,
+    view,
+    trustworthiness: trust,
+    classAccuracy: knnAccuracy(points, labels),
+    sourceAccuracy: knnAccuracy(points, source),
+  }));
+}
+
+/** Features against pixels: per-image 5-NN correctness, paired over patients; one Holm family. */
+export function compareSpaces(
+  spaces: readonly MapSpace[],
+  items: readonly MapItem[],
+  resamples: number,
+): Verdict[] {
+  const groups = items.map((i) => patientKey(i.record));
+  const [pixels, features] = spaces;
+  const targets = [
+    ["class", items.map((i) => i.label)],
+    ["source", items.map((i) => i.source)],
+  ] as const;
+  return decideFamily(targets.map(([name, target]) => ({
+    a: { arm: `CNN features (${name})` },
+    b: { arm: `pixels (${name})` },
+    ...pairedMeanDifference(
+      knnCorrect(features.rows, target).map(Number),
+      knnCorrect(pixels.rows, target).map(Number),
+      { groups, resamples },
+    ),
+  })));
+}

@@ -1,0 +1,47 @@
+/**
+ * Page weight: each built page's HTML plus the local files it references (CSS, fonts it pulls
+ * in are not counted; images are inline data in the HTML already). Reported after every build,
+ * with a warning above 5 MB — a reader on a phone pays for every byte.
+ * @module
+ */
+import { join, relative } from "node:path";
+
+/** Pages heavier than this are flagged. */
+export const PAGE_WEIGHT_LIMIT = 5 * 1024 * 1024;
+
+/** Bytes of every page of a built site, heaviest first. */
+export async function pageWeights(outDir: string): Promise<{ page: string; bytes: number }[]> {
+  const out: { page: string; bytes: number }[] = [];
+  for (const file of await walk(outDir)) {
+    if (!file.endsWith(".html")) continue;
+    const html = await Deno.readTextFile(file);
+    let bytes = new TextEncoder().encode(html).length;
+    const refs = new Set(
+      [...html.matchAll(/(?:href|src)="([^"#?]+\.(?:css|js))"/g)].map((m) => m[1]),
+    );
+    for (const ref of refs) {
+      const path = join(outDir, ref.replace(/^\/+/, "").replace(/^.*?(_astro\/)/, "$1"));
+      bytes += await Deno.stat(path).then((s) => s.size, () => 0);
+    }
+    out.push({ page: relative(outDir, file), bytes });
+  }
+  return out.sort((a, b) => b.bytes - a.bytes);
+}
+
+/** The weights as lines for the terminal, heaviest first, with warnings. */
+export function weightLines(weights: readonly { page: string; bytes: number }[]): string[] {
+  return weights.map(({ page, bytes }) =>
+    `  ${(bytes / 1024 / 1024).toFixed(2).padStart(6)} MB  ${page}` +
+    (bytes > PAGE_WEIGHT_LIMIT ? "  ← warning: over 5 MB" : "")
+  );
+}
+
+async function walk(dir: string): Promise<string[]> {
+  const files: string[] = [];
+  for await (const e of Deno.readDir(dir)) {
+    const path = join(dir, e.name);
+    if (e.isDirectory) files.push(...await walk(path));
+    else if (e.isFile) files.push(path);
+  }
+  return files;
+}
