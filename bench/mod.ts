@@ -17,7 +17,7 @@ import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { initBackend, tf } from "../lib/backend/mod.ts";
 import { PROJECT_ROOT } from "../lib/config.ts";
-import { loadCovid } from "../lib/data/covid.ts";
+import { loadCovid } from "../lib/data/datasets/mod.ts";
 import { STUDY_AUGMENTATION } from "../lib/data/augment.ts";
 import { BatchPipeline } from "../lib/data/pipeline.ts";
 

@@ -16,6 +16,7 @@ const normalised = new Map<string, string>();
 /** A module's behaviour-bearing text: its JavaScript, without comments or types. */
 export async function normalisedSource(path: string): Promise<string> {
   const source = await Deno.readTextFile(path);
+  if (!/\.[cm]?[jt]sx?$/.test(path)) return source; // data (e.g. a JSON import): as it is
   let text = normalised.get(source);
   if (text === undefined) {
     text = ts.transpileModule(source, {
@@ -46,6 +47,7 @@ export async function moduleClosure(
     const file = queue.pop()!;
     if (seen.has(file) || skip.has(file)) continue;
     seen.add(file);
+    if (!/\.[cm]?[jt]sx?$/.test(file)) continue; // data imports have no imports of their own
     const source = await Deno.readTextFile(file);
     for (const m of source.matchAll(/(?:from|import)\s*\(?\s*["'](\.{1,2}\/[^"']+)["']/g)) {
       queue.push(resolve(dirname(file), m[1]));

@@ -9,7 +9,7 @@
  * - `XRAY_CACHE_DIR`: downloaded weights, feature caches, checkpoints (default `./.cache`).
  * @module
  */
-import { dirname, isAbsolute, join, resolve } from "node:path";
+import { dirname, isAbsolute, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 
 /** The project's root folder (the one holding `deno.json`). */
@@ -152,69 +152,11 @@ export function cacheDir(setting: string | undefined = env("XRAY_CACHE_DIR")): s
   return isAbsolute(dir) ? dir : resolve(PROJECT_ROOT, dir);
 }
 
-/** Where a dataset comes from and how to get it; used to write "missing data" messages. */
-export interface DatasetInfo {
-  /** Folder name under the data root. */
-  readonly folder: string;
-  readonly title: string;
-  readonly homepage: string;
-  /** The `deno task data` argument that downloads it. */
-  readonly downloadArg: string;
-}
-
-/** The datasets this project knows, by key. */
-export const DATASETS = {
-  covid: {
-    folder: "covid-chestxray",
-    title: "COVID-19 image data collection (Cohen et al. 2020)",
-    homepage: "https://github.com/ieee8023/covid-chestxray-dataset",
-    downloadArg: "covid",
-  },
-  nih: {
-    folder: "nih-chestxray14",
-    title: "NIH ChestX-ray14 (Wang et al. 2017)",
-    homepage: "https://nihcc.app.box.com/v/ChestXray-NIHCC",
-    downloadArg: "nih",
-  },
-} as const satisfies Record<string, DatasetInfo>;
-
 /** Raised when the data root or a dataset folder is missing; says how to get it. */
 export class DataMissingError extends Error {
   constructor(message: string) {
     super(message);
     this.name = "DataMissingError";
-  }
-}
-
-/**
- * The folder of a dataset under the data root, checked to exist.
- * @throws DataMissingError naming the path, the source and the download command.
- */
-export function datasetDir(key: keyof typeof DATASETS, root: string = dataRoot()): string {
-  const info = DATASETS[key];
-  const dir = join(root, info.folder);
-  if (!isDirectory(root)) {
-    throw new DataMissingError(
-      `Data root ${root} does not exist. Set XRAY_DATA_DIR to the folder that holds ` +
-        `${DATASETS.covid.folder}/ and ${DATASETS.nih.folder}/, or download the data into it ` +
-        `with \`deno task data all\`.`,
-    );
-  }
-  if (!isDirectory(dir)) {
-    throw new DataMissingError(
-      `${info.title} not found: ${dir} does not exist. Download it with ` +
-        `\`deno task data ${info.downloadArg}\` (source: ${info.homepage}), or point ` +
-        `XRAY_DATA_DIR at a data root that has ${info.folder}/.`,
-    );
-  }
-  return dir;
-}
-
-function isDirectory(path: string): boolean {
-  try {
-    return Deno.statSync(path).isDirectory;
-  } catch {
-    return false;
   }
 }
 

@@ -1,83 +1,38 @@
 /**
- * xray-transfer: the shared library behind the notebooks. Import everything from here:
+ * xray-transfer: the library behind the chapters. Import everything from here:
  *
  * ```ts
- * import { loadCovid, covidSplit, currentProfile } from "../lib/mod.ts";
+ * import { covidStudyData, currentProfile, initBackend, trainArm } from "../lib/mod.ts";
  * ```
+ *
+ * What is public: what a chapter imports, and the building blocks a script of your own needs
+ * to do what a chapter does — load and split data, train, predict, evaluate with intervals and
+ * paired tests, explain, map, and show. Not public: backend internals (wasm kernels, native
+ * loading), file formats of checkpoints and caches, download internals and pins, helpers a
+ * folder keeps to itself (files starting with `_`). Each folder's `mod.ts` lists its part.
  * @module
  */
-export * from "./config.ts";
-export * from "./rng.ts";
-export * from "./progress.ts";
-export * from "./results.ts";
-export * from "./backend/mod.ts";
-export * from "./data/records.ts";
-export * from "./data/csv.ts";
-export * from "./data/covid.ts";
-export * from "./data/nih.ts";
-export * from "./data/splits.ts";
-export * from "./data/covid_splits.ts";
-export * from "./data/nih_splits.ts";
-export * from "./data/images.ts";
-export * from "./data/normalise.ts";
-export * from "./data/augment.ts";
-export * from "./data/cache.ts";
-export * from "./data/pipeline.ts";
-export * from "./data/summary.ts";
-export * from "./data/download.ts";
-export * from "./data/sources.ts";
-export * from "./eval/mod.ts";
+export {
+  cacheDir,
+  currentProfile,
+  DataMissingError,
+  dataRoot,
+  type Profile,
+  type ProfileName,
+  PROFILES,
+  PROJECT_ROOT,
+} from "./config.ts";
+export { deriveSeed, Rng } from "./rng.ts";
+export { Progress, withActivity } from "./progress.ts";
+export { type RunInfo, runInfo, saveResults } from "./results.ts";
 export * from "./study.ts";
-export * from "./models/backbone.ts";
-export * from "./models/batchnorm.ts";
-export * from "./models/build.ts";
-export * from "./models/imagenet.ts";
-export * from "./models/io.ts";
-export * from "./models/weights.ts";
-export * from "./train/adam.ts";
-export * from "./train/checkpoint.ts";
-export * from "./train/features.ts";
-export * from "./train/loop.ts";
-export * from "./train/loss.ts";
-export * from "./train/predict.ts";
-export * from "./train/schedule.ts";
-export * from "./viz/display.ts";
-export * from "./viz/plot.ts";
-export * from "./viz/images.ts";
-export * from "./viz/table.ts";
-export * from "./viz/roc.ts";
-export * from "./experiments/arm.ts";
-export * from "./experiments/evaluate.ts";
-export * from "./experiments/heads.ts";
-export * from "./experiments/hyper.ts";
-export * from "./experiments/runs.ts";
-export * from "./experiments/subset.ts";
-export * from "./experiments/source_cues.ts";
-export * from "./explain/cam.ts";
-export * from "./explain/gradcam.ts";
-export * from "./explain/lungs.ts";
-export * from "./explain/overlay.ts";
-export * from "./maps/embed.ts";
-export * from "./maps/quality.ts";
-export * from "./maps/som.ts";
-export * from "./data/duplicates.ts";
-export * from "./data/leakage.ts";
-export * from "./data/resolution.ts";
-export * from "./models/card.ts";
-export * from "./experiments/backbones.ts";
-export * from "./experiments/gate.ts";
-export * from "./experiments/verdict.ts";
-export * from "./experiments/study_data.ts";
-export * from "./experiments/nih_arms.ts";
-export * from "./experiments/over_splits.ts";
-export * from "./report/format.ts";
-export * from "./report/summary.ts";
-export * from "./report/tables.ts";
-export * from "./report/chestxray14.ts";
-export * from "./viz/figures.ts";
-export * from "./report/covid_transfer.ts";
-export * from "./explain/apply.ts";
-export * from "./report/cam.ts";
-export * from "./report/latent_maps.ts";
-export * from "./report/fifteen_classes.ts";
-export * from "./report/data.ts";
+export { type BackendInfo, backendInfo, type BackendName, initBackend, tf } from "./backend/mod.ts";
+export * from "./data/mod.ts";
+export * from "./eval/mod.ts";
+export * from "./models/mod.ts";
+export * from "./train/mod.ts";
+export * from "./experiments/mod.ts";
+export * from "./explain/mod.ts";
+export * from "./maps/mod.ts";
+export * from "./viz/mod.ts";
+export * from "./report/mod.ts";

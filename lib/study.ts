@@ -3,7 +3,7 @@
  * project's STUDY notes). They are theirs, at their scale — not measurements of this project.
  * @module
  */
-import { NIH_FINDINGS, type NihFinding } from "./data/records.ts";
+import { NIH_FINDINGS, type NihFinding } from "./data/record.ts";
 
 const row = (values: number[]): Record<NihFinding, number> =>
   Object.fromEntries(NIH_FINDINGS.map((f, i) => [f, values[i]])) as Record<NihFinding, number>;

@@ -52,7 +52,7 @@ Deno.test("the training code's closure holds the engine, not the charts or chapt
     [lib("experiments/arm.ts")],
     [lib("progress.ts"), lib("results.ts"), lib("models/card.ts")],
   )).map((f) => f.slice(PROJECT_ROOT.length + 1));
-  for (const needed of ["lib/train/loop.ts", "lib/models/densenet.ts", "lib/data/augment.ts"]) {
+  for (const needed of ["lib/train/loop.ts", "lib/models/_densenet.ts", "lib/data/augment.ts"]) {
     if (!files.includes(needed)) throw new Error(`${needed} missing from the closure`);
   }
   for (
@@ -65,4 +65,19 @@ Deno.test("the training code's closure holds the engine, not the charts or chapt
   ) {
     if (files.includes(outside)) throw new Error(`${outside} should not decide a training run`);
   }
+});
+
+Deno.test("code hash: a JSON import is part of the closure, hashed as it is", async () => {
+  await using dir = await tempDir();
+  const a = join(dir.path, "a.ts"), pins = join(dir.path, "pins.json");
+  await Deno.writeTextFile(
+    a,
+    'import p from "./pins.json" with { type: "json" };\nexport const x = p;\n',
+  );
+  await Deno.writeTextFile(pins, '{ "a": 1 }\n');
+  const files = await moduleClosure([a]);
+  assertEquals(files.map((f) => f.split("/").pop()), ["a.ts", "pins.json"]);
+  const before = await codeHash(dir.path, files);
+  await Deno.writeTextFile(pins, '{ "a": 2 }\n');
+  if ((await codeHash(dir.path, files)) === before) throw new Error("a changed pin kept the hash");
 });

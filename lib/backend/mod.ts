@@ -12,10 +12,10 @@
 // the union package: core, layers, the cpu backend, and every op's gradient registered
 import * as tf from "@tensorflow/tfjs";
 import { getThreadsCount, setThreadsCount, setWasmPaths } from "@tensorflow/tfjs-backend-wasm";
-import { registerWasmKernels } from "./kernels/mod.ts";
-import { loadNative, type NativeBackend } from "./native.ts";
+import { registerWasmKernels } from "./_kernels/mod.ts";
+import { loadNative, type NativeBackend } from "./_native.ts";
 import { registerFastGradients } from "./native_ops.ts";
-import { registerThreadedWasm, wasmPackageDirs } from "./wasm_threads.ts";
+import { registerThreadedWasm, wasmPackageDirs } from "./_wasm_threads.ts";
 
 /** Backends this module can start. `tensorflow` is native TensorFlow through tfjs-node. */
 export type BackendName = "tensorflow" | "wasm" | "cpu";

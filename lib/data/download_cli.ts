@@ -18,7 +18,7 @@ import { parseArgs } from "node:util";
 import { currentProfile, dataRoot } from "../config.ts";
 import { type Need, profileNeeds } from "../experiments/requirements.ts";
 import { blockedMessage, fatal, fetchItems, inspect, planLines } from "./fetch.ts";
-import { sourceSettingsFromEnv } from "./sources.ts";
+import { COVID_KEY, NIH_KEY } from "./datasets/mod.ts";
 
 const { values, positionals } = parseArgs({
   args: Deno.args,
@@ -32,13 +32,13 @@ const { values, positionals } = parseArgs({
   },
 });
 const what = positionals[0] ?? "all";
-const choices: Record<string, Need[]> = {
-  all: ["covid", "nih", "weights"],
-  covid: ["covid"],
-  nih: ["nih"],
+const choices: Record<string, Need[] | undefined> = {
+  all: undefined,
+  covid: [COVID_KEY],
+  nih: [NIH_KEY],
   weights: ["weights"],
 };
-if (values.help || !choices[what]) {
+if (values.help || !(what in choices)) {
   console.log(
     "usage: deno task data [all|covid|nih|weights] [--profile smoke|quick|paper] [--root DIR] " +
       "[--repair] [--plan]",
@@ -49,7 +49,7 @@ if (values.help || !choices[what]) {
 try {
   const profile = currentProfile(values.profile ?? Deno.env.get("XRAY_PROFILE"));
   const root = dataRoot(values.root);
-  const items = profileNeeds(profile, root, sourceSettingsFromEnv(), choices[what]);
+  const items = profileNeeds(profile, root, {}, choices[what]);
   const states = await inspect(items);
   console.error(`Data root ${root}, profile ${profile.name}:`);
   console.error(planLines(states).join("\n"));

@@ -14,8 +14,9 @@
  * distance 6–8, correlation 0.83–0.95).
  * @module
  */
-import { decodeGrey } from "./images.ts";
-import type { XrayRecord } from "./records.ts";
+import { decodeRgba } from "./images.ts";
+import { resizeGrey, rgbaToGrey } from "./preprocess.ts";
+import type { XrayRecord } from "./record.ts";
 
 /** Hash bits that may differ between two copies of one image. */
 export const MAX_HASH_DISTANCE = 4;
@@ -39,14 +40,15 @@ export interface DuplicatePair<R> {
 
 /** Fingerprint an image file. @throws ImageError for a file that is not a readable image */
 export async function fingerprint(path: string): Promise<Fingerprint> {
-  const small = await decodeGrey(path, 32);
-  const coefficients = lowDct(small.data);
+  const rgba = await decodeRgba(path); // decoded once, resized twice
+  const grey = rgbaToGrey(rgba);
+  const coefficients = lowDct(resizeGrey(grey, rgba.width, rgba.height, 32));
   const median = [...coefficients.slice(1)].sort((x, y) => x - y)[31]; // DC left out
   let hash = 0n;
   coefficients.forEach((c, i) => {
     if (c > median) hash |= 1n << BigInt(i);
   });
-  const thumb = Float64Array.from((await decodeGrey(path, 16)).data);
+  const thumb = Float64Array.from(resizeGrey(grey, rgba.width, rgba.height, 16));
   const mean = thumb.reduce((a, b) => a + b, 0) / thumb.length;
   const sd = Math.sqrt(thumb.reduce((a, v) => a + (v - mean) ** 2, 0) / thumb.length) || 1;
   return { hash, thumb: thumb.map((v) => (v - mean) / sd) };

@@ -17,8 +17,77 @@ import {
   type DownloadResult,
   sha256File,
 } from "./download.ts";
-import { filesIn } from "./files.ts";
-import type { FileSpec, PlanItem } from "./sources.ts";
+import { filesIn } from "./_files.ts";
+
+/** A file's expected content: SHA-256, or (where only that is known) its git blob id. */
+export interface Pin {
+  readonly sha256?: string;
+  readonly gitBlob?: string;
+  readonly bytes?: number;
+}
+
+/** Pinned checksums by path relative to a source's root. */
+export type Pins = Readonly<Record<string, Pin>>;
+
+/** One file to fetch. */
+export interface FileSpec {
+  readonly url: string;
+  /** Final path. */
+  readonly dest: string;
+  readonly pin?: Pin;
+  /** Stored gzipped at the source: fetched as `url`, decompressed, then checked. */
+  readonly gunzip?: boolean;
+  /**
+   * Without it nothing can run (label files, weights). An image that cannot be fetched is
+   * not: its loader reports it as missing and the run goes on.
+   */
+  readonly required?: boolean;
+}
+
+/** What a run needs of one source, for the plan and the fetch. */
+export interface PlanItem {
+  readonly name: string;
+  /** The source in words ("github.com/… @ 584034a"). */
+  readonly source: string;
+  /** The folder its files go to (checksums recorded there), or "" for none. */
+  readonly dir: string;
+  readonly files: readonly FileSpec[];
+  /** An image archive: downloaded, extracted into `dir`, then deleted; a stamp marks it done. */
+  readonly archive?: { readonly stamp: string };
+  /** Fetched by its own code (e.g. an npm tarball unpacked into the cache). */
+  readonly custom?: {
+    readonly present: () => Promise<boolean>;
+    readonly fetch: () => Promise<void>;
+    readonly bytes?: number;
+  };
+}
+
+/**
+ * Where sources are: base URLs by source name, and pins by source name, overriding the pinned
+ * public ones (a test's mirror). Unset names fall back to their environment variable, then to
+ * the public source.
+ */
+export interface SourceSettings {
+  readonly baseUrls?: Readonly<Record<string, string>>;
+  readonly pins?: Readonly<Record<string, Pins>>;
+}
+
+/** A source's base URL: the setting, else its environment variable, else the default. */
+export function baseUrl(
+  settings: SourceSettings,
+  name: string,
+  envVar: string,
+  fallback: string,
+): string {
+  const fromEnv = (() => {
+    try {
+      return Deno.env.get(envVar)?.trim() || undefined;
+    } catch {
+      return undefined;
+    }
+  })();
+  return (settings.baseUrls?.[name] ?? fromEnv ?? fallback).replace(/\/$/, "");
+}
 
 /** What is on disk for one plan item. */
 export interface ItemState {

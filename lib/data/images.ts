@@ -5,7 +5,8 @@
  */
 import sharp from "sharp";
 import { dataRoot } from "../config.ts";
-import { isInside } from "./files.ts";
+import { isInside } from "./_files.ts";
+import { resizeGrey, type Rgba, rgbaToGrey } from "./preprocess.ts";
 
 /** A square grey image, one byte per pixel, row-major. */
 export interface GreyImage {
@@ -72,26 +73,32 @@ export async function imageInfo(file: string): Promise<ImageInfo> {
 
 /**
  * Decode to grey and resize to `side`×`side` (stretching, as the study's 224×224 resize did).
- * Colour is reduced to luminance, alpha is composited on black, 16-bit is scaled to 8-bit,
- * and EXIF orientation is applied.
+ * sharp decodes (any JPEG or PNG, 8 or 16 bit, EXIF orientation applied) to RGBA at full size;
+ * grey conversion and resizing are then `preprocess.ts`'s, the same code the report's
+ * in-browser page runs on the browser's decoding of the same file.
  * @throws ImageError naming the file for an empty, truncated, corrupt or unsupported file.
  */
 export async function decodeGrey(file: string, side: number): Promise<GreyImage> {
+  const rgba = await decodeRgba(file);
+  return { side, data: resizeGrey(rgbaToGrey(rgba), rgba.width, rgba.height, side) };
+}
+
+/** Decode to RGBA at the stored size, EXIF orientation applied. @throws ImageError */
+export async function decodeRgba(file: string): Promise<Rgba> {
   const bytes = await readImageBytes(file);
   const format = checkFormat(file, bytes);
   try {
-    const { data, info } = await sharp(bytes, { failOn: "truncated" })
+    const { data, info } = await sharp(bytes, { failOn: "truncated", limitInputPixels: false })
       .rotate() // apply EXIF orientation
-      .flatten({ background: "#000000" })
-      .greyscale()
-      .resize(side, side, { fit: "fill", kernel: "lanczos3" })
-      .toColourspace("b-w")
+      .toColourspace("srgb")
+      .ensureAlpha()
       .raw({ depth: "uchar" })
       .toBuffer({ resolveWithObject: true });
-    if (info.channels !== 1 || data.length !== side * side) {
+    if (info.channels !== 4 || data.length !== info.width * info.height * 4) {
       throw new Error(`decoder returned ${info.channels} channels, ${data.length} bytes`);
     }
-    return { side, data: new Uint8Array(data.buffer, data.byteOffset, data.length) };
+    const pixels = new Uint8Array(data.buffer, data.byteOffset, data.length);
+    return { width: info.width, height: info.height, data: pixels };
   } catch (e) {
     throw new ImageError(file, `cannot decode the ${format.toUpperCase()} image (${reason(e)})`);
   }

@@ -5,7 +5,7 @@
  * new task), where the two image sets are chosen by different code.
  * @module
  */
-import { patientKey, type XrayRecord } from "./records.ts";
+import { patientKey, type XrayRecord } from "./record.ts";
 
 /** Raised when evaluated records share images or patients with training records. */
 export class LeakageError extends Error {

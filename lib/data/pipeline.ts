@@ -10,7 +10,7 @@ import { augment, type AugmentOptions } from "./augment.ts";
 import { ImageCache } from "./cache.ts";
 import type { ImageError } from "./images.ts";
 import { type ModelName, writeModelInput } from "./normalise.ts";
-import type { SkippedRow, XrayRecord } from "./records.ts";
+import type { SkippedRow, XrayRecord } from "./record.ts";
 
 /**
  * One batch: inputs (images [n, side, side, 3], or feature vectors [n, d]), targets

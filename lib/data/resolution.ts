@@ -7,7 +7,7 @@
  * @module
  */
 import { imageInfo } from "./images.ts";
-import type { XrayRecord } from "./records.ts";
+import type { XrayRecord } from "./record.ts";
 
 /** Records split by whether their stored image is at least `side` px on its shorter side. */
 export async function keepStoredAtLeast<R extends XrayRecord>(

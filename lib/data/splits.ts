@@ -4,7 +4,7 @@
  * @module
  */
 import { Rng } from "../rng.ts";
-import { patientKey, type XrayRecord } from "./records.ts";
+import { patientKey, type XrayRecord } from "./record.ts";
 
 /** Fractions of images per split; they must sum to 1. */
 export interface SplitFractions {

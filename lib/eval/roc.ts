@@ -43,6 +43,19 @@ export function rocCurve(scores: ArrayLike<number>, labels: ArrayLike<number>): 
   return points;
 }
 
+/**
+ * The operating threshold that maximises Youden's J = TPR − FPR on a (validation) set: the ROC
+ * point farthest above the diagonal. Scores ≥ the threshold are called positive.
+ */
+export function youdenThreshold(
+  scores: ArrayLike<number>,
+  labels: ArrayLike<number>,
+): { threshold: number; tpr: number; fpr: number } {
+  const best = rocCurve(scores, labels).filter((p) => Number.isFinite(p.threshold))
+    .reduce((b, p) => (p.tpr - p.fpr > b.tpr - b.fpr ? p : b));
+  return { threshold: best.threshold, tpr: best.tpr, fpr: best.fpr };
+}
+
 /** Area under the ROC curve (trapezoids; exact for ties). */
 export function auc(scores: ArrayLike<number>, labels: ArrayLike<number>): number {
   const curve = rocCurve(scores, labels);

@@ -13,7 +13,7 @@ import { STUDY_AUGMENTATION } from "../data/augment.ts";
 import { ImageCache } from "../data/cache.ts";
 import type { ModelName } from "../data/normalise.ts";
 import { BatchPipeline, oversampleMinority } from "../data/pipeline.ts";
-import type { XrayRecord } from "../data/records.ts";
+import type { XrayRecord } from "../data/record.ts";
 import { createModel, type Initialisation } from "../models/build.ts";
 import { dataPart, PREPROCESSING, readCard, trainedOnList, writeCard } from "../models/card.ts";
 import { withActivity } from "../progress.ts";

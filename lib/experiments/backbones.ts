@@ -8,7 +8,7 @@ import type * as tf from "@tensorflow/tfjs";
 import { join } from "node:path";
 import type { Profile } from "../config.ts";
 import type { ModelName } from "../data/normalise.ts";
-import type { XrayRecord } from "../data/records.ts";
+import type { XrayRecord } from "../data/record.ts";
 import { loadClassifierAt } from "../models/build.ts";
 import { type ModelCard, readCard, trainedRecords } from "../models/card.ts";
 import type { PretrainingGate } from "./gate.ts";

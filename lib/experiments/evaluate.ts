@@ -14,7 +14,7 @@ import { Rng } from "../rng.ts";
 import { delongTest } from "../eval/delong.ts";
 import { auc, rocCurve, type RocPoint } from "../eval/roc.ts";
 import { perClassAuc } from "../eval/tables.ts";
-import { patientKey, type XrayRecord } from "../data/records.ts";
+import { patientKey, type XrayRecord } from "../data/record.ts";
 import type { Predictions } from "../train/predict.ts";
 
 /** One arm's binary test result. */

@@ -7,7 +7,7 @@
  * @module
  */
 import { perClassAuc } from "../eval/tables.ts";
-import { patientKey, type XrayRecord } from "../data/records.ts";
+import { patientKey, type XrayRecord } from "../data/record.ts";
 import type { Predictions } from "../train/predict.ts";
 
 /** What the gate decided about one backbone. */

@@ -8,7 +8,7 @@ import * as tf from "@tensorflow/tfjs";
 import type { Profile } from "../config.ts";
 import type { ModelName } from "../data/normalise.ts";
 import { BatchPipeline, oversampleMinority } from "../data/pipeline.ts";
-import type { XrayRecord } from "../data/records.ts";
+import type { XrayRecord } from "../data/record.ts";
 import { HEAD_DENSE } from "../models/backbone.ts";
 import { createModel, type Initialisation } from "../models/build.ts";
 import {

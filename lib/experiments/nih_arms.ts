@@ -5,12 +5,14 @@
  */
 import type { Profile } from "../config.ts";
 import type { ModelName } from "../data/normalise.ts";
-import { labelVector, NIH_FINDINGS, type NihRecord } from "../data/records.ts";
+import { labelVector, NIH_FINDINGS } from "../data/record.ts";
+import type { NihRecord } from "../data/datasets/mod.ts";
 import type { Splits } from "../data/splits.ts";
 import { addCardNotes } from "../models/card.ts";
 import { type ArmRun, trainArm } from "./arm.ts";
 import { nihBackboneRun } from "./backbones.ts";
 import { type PretrainingGate, pretrainingGate } from "./gate.ts";
+import { THRESHOLD_RULE, validationThresholds } from "./operating.ts";
 
 /** Train (or pick up) one ChestX-ray14 arm: ImageNet start or from scratch. */
 export function trainNihArm(
@@ -45,7 +47,11 @@ export async function gateBackbone(
     updates: run.updates,
     resamples: profile.resamples,
   });
-  await addCardNotes(run.dir, { gate });
+  await addCardNotes(run.dir, {
+    gate,
+    thresholds: validationThresholds(run.validation),
+    thresholdRule: THRESHOLD_RULE,
+  });
   return gate;
 }
 

@@ -6,9 +6,10 @@
  * the corrected resampled t-test, which counts both test-set and training-set variation.
  * @module
  */
+import { relative } from "node:path";
 import type { Profile } from "../config.ts";
 import type { ModelName } from "../data/normalise.ts";
-import type { CovidRecord } from "../data/records.ts";
+import type { CovidRecord } from "../data/datasets/mod.ts";
 import type { Splits } from "../data/splits.ts";
 import { correctedResampledTTest, meanInterval } from "../eval/stats.ts";
 import { auc } from "../eval/roc.ts";
@@ -17,6 +18,8 @@ import { saveModel } from "../models/io.ts";
 import { dataPart, PREPROCESSING, trainedOnList, writeCard } from "../models/card.ts";
 import { withActivity } from "../progress.ts";
 import { runInfo } from "../results.ts";
+import { PROJECT_ROOT } from "../config.ts";
+import { recordOperatingPoint } from "./operating.ts";
 import type { Predictions } from "../train/predict.ts";
 import { trainArm } from "./arm.ts";
 import { nihBackbone } from "./backbones.ts";
@@ -83,6 +86,8 @@ function none(): undefined {
 /** One split of an arm. */
 export interface SplitResult {
   readonly split: number;
+  /** The saved model (folder with model.json and card.json), where one was kept. */
+  readonly model?: string;
   readonly result: BinaryResult;
   readonly predictions: Predictions<CovidRecord>;
   /** Spread of the test scores; `degenerate` when (near-)constant. */
@@ -158,7 +163,8 @@ async function runFrozenArms(options: ArmsOptions): Promise<ArmOverSplits[]> {
           seed: s,
           oversample: isCovid,
         });
-        splits.push(splitResult(s, name, run.test, profile));
+        const result = splitResult(s, name, run.test, profile);
+        splits.push(result);
         if (s === 0) {
           attachHead(backbone.model, run);
           await saveClassifier(backbone.model, `covid-frozen-${arch}-${start.key}`, {
@@ -173,6 +179,9 @@ async function runFrozenArms(options: ArmsOptions): Promise<ArmOverSplits[]> {
               (2 * split.train.filter(isCovid).length) / profile.batchSize,
             ),
           });
+          const dir = runDir(`covid-frozen-${arch}-${start.key}`, profile);
+          await recordOperatingPoint(dir, run.validation, testOf(result));
+          splits[0] = { ...result, model: relative(PROJECT_ROOT, dir) };
         }
         run.head.dispose();
       }
@@ -219,8 +228,11 @@ async function runFineTunedArms(
           oversample: isCovid,
           augment,
         });
+        const result = splitResult(s, name, run.test, profile);
+        await recordOperatingPoint(run.dir, run.validation, testOf(result));
         splits.push({
-          ...splitResult(s, name, run.test, profile),
+          ...result,
+          model: relative(PROJECT_ROOT, run.dir),
           epochs: run.result.history.length,
           bestEpoch: run.result.bestEpoch,
           history: run.result.history.map(({ epoch, trainLoss, valLoss, valAuc }) => ({
@@ -236,6 +248,12 @@ async function runFineTunedArms(
     }
   }
   return out;
+}
+
+// A split's test result as the model card records it.
+function testOf(result: SplitResult): Record<string, unknown> {
+  const r = result.result;
+  return { auc: r.auc, ci: [r.lo, r.hi], images: r.images, patients: r.patients };
 }
 
 function splitResult(

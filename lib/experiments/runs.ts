@@ -11,7 +11,7 @@ import { createHash } from "node:crypto";
 import { fileURLToPath } from "node:url";
 import { codeHash, moduleClosure } from "../code_hash.ts";
 import { currentProfile, type Profile, PROJECT_ROOT } from "../config.ts";
-import type { XrayRecord } from "../data/records.ts";
+import type { XrayRecord } from "../data/record.ts";
 
 /** Folder of a run's weights. */
 export function runDir(run: string, profile: Profile = currentProfile()): string {

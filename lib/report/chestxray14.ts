@@ -2,8 +2,10 @@
  * Chapter 2's conclusions, written from its results.
  * @module
  */
-import { NIH_FINDINGS, type NihRecord } from "../data/records.ts";
+import { NIH_FINDINGS } from "../data/record.ts";
+import type { NihRecord } from "../data/datasets/mod.ts";
 import type { ArmRun } from "../experiments/arm.ts";
+import { addCardNotes } from "../models/card.ts";
 import { compareMultiLabel, type multiLabelResult } from "../experiments/evaluate.ts";
 import type { PretrainingGate } from "../experiments/gate.ts";
 import { decideFamily, scoreSpread, type Verdict } from "../experiments/verdict.ts";
@@ -155,4 +157,13 @@ export function nihResults(
     gates,
     comparisons,
   };
+}
+
+/** Each arm's test result, written into its model card. */
+export async function recordTestAucs(arms: readonly NihArmTable[]): Promise<void> {
+  for (const { run, table } of arms) {
+    await addCardNotes(run.dir, {
+      test: { meanAuc: table.meanAuc, meanCi: table.meanCi, perFinding: table.rows },
+    });
+  }
 }

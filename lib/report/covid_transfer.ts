@@ -2,7 +2,7 @@
  * Chapter 3's tables, comparison family and conclusions, from its arms over splits.
  * @module
  */
-import type { CovidRecord } from "../data/records.ts";
+import type { CovidRecord } from "../data/datasets/mod.ts";
 import type { Splits } from "../data/splits.ts";
 import type { CovidStudyData } from "../experiments/study_data.ts";
 import {
@@ -117,6 +117,7 @@ export function armsForResults(arms: readonly ArmOverSplits[]): TransferResults[
     ...a.summary,
     splits: a.splits.map((s) => ({
       split: s.split,
+      model: s.model,
       auc: s.result.auc,
       lo: s.result.lo,
       hi: s.result.hi,

@@ -2,7 +2,8 @@
  * Chapter 1's tables and conclusions: what the data holds, and what it means for the rest.
  * @module
  */
-import type { CovidRecord, NihRecord, SkippedRow } from "../data/records.ts";
+import type { CovidRecord, NihRecord } from "../data/datasets/mod.ts";
+import type { SkippedRow } from "../data/record.ts";
 import type { Splits } from "../data/splits.ts";
 import { DISTINCT_COLOURS } from "../viz/figures.ts";
 import { Plot, showPlot } from "../viz/plot.ts";

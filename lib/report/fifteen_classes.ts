@@ -3,14 +3,10 @@
  * @module
  */
 import { assertNoLeakage, excludeTrainingPatients } from "../data/leakage.ts";
-import {
-  type CovidRecord,
-  NIH_FINDINGS,
-  type NihRecord,
-  type XrayRecord,
-} from "../data/records.ts";
+import type { CovidRecord, NihRecord } from "../data/datasets/mod.ts";
+import { labelVector, NIH_FINDINGS, type XrayRecord } from "../data/record.ts";
 import { patientSplit, type Splits } from "../data/splits.ts";
-import { limitByPatient } from "../experiments/subset.ts";
+import { limitByPatient } from "../data/record.ts";
 import type { Verdict } from "../experiments/verdict.ts";
 import { STUDY_FIFTEEN_COVID_AUC } from "../study.ts";
 import { fmtCi } from "./format.ts";
@@ -77,9 +73,9 @@ export const FIFTEEN_CLASSES = [...NIH_FINDINGS, "COVID-19"] as const;
 /** A record of the 15-class set. */
 export type FifteenRecord = NihRecord | CovidRecord;
 
-/** The 15 yes/no labels of a record. */
+/** The 15 yes/no labels of a record, read from the shared vocabulary (whatever its source). */
 export function fifteenLabels(r: FifteenRecord): number[] {
-  return FIFTEEN_CLASSES.map((c) => ((r.findings as readonly string[]).includes(c) ? 1 : 0));
+  return labelVector(r, FIFTEEN_CLASSES);
 }
 
 /**

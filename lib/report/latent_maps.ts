@@ -3,16 +3,11 @@
  * @module
  */
 import { decodeGrey } from "../data/images.ts";
-import {
-  type CovidRecord,
-  NIH_FINDINGS,
-  type NihRecord,
-  patientKey,
-  type XrayRecord,
-} from "../data/records.ts";
+import type { CovidRecord, NihRecord } from "../data/datasets/mod.ts";
+import { NIH_FINDINGS, patientKey, type XrayRecord } from "../data/record.ts";
 import { pairedMeanDifference } from "../eval/bootstrap.ts";
 import { frozenBackbone } from "../experiments/heads.ts";
-import { limitByPatient } from "../experiments/subset.ts";
+import { limitByPatient } from "../data/record.ts";
 import { decideFamily, type Verdict } from "../experiments/verdict.ts";
 import { type Embedding, tsne, umap } from "../maps/embed.ts";
 import { knnAccuracy, knnCorrect, standardise, trustworthiness } from "../maps/quality.ts";

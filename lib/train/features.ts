@@ -10,7 +10,7 @@ import { createHash } from "node:crypto";
 import { join } from "node:path";
 import { cacheDir } from "../config.ts";
 import { type Batch, type BatchPipeline, epochRecords } from "../data/pipeline.ts";
-import type { XrayRecord } from "../data/records.ts";
+import type { XrayRecord } from "../data/record.ts";
 import { deriveSeed, Rng } from "../rng.ts";
 import { Progress } from "../progress.ts";
 import { linearInitializer } from "../models/backbone.ts";

@@ -21,10 +21,10 @@ import {
   readCheckpoint,
   saveBest,
   saveCheckpoint,
-} from "./checkpoint.ts";
+} from "./_checkpoint.ts";
 import { binaryCrossEntropy } from "./loss.ts";
 import { type BatchSource, predict } from "./predict.ts";
-import { afterEpoch, initialSchedule, type ScheduleOptions } from "./schedule.ts";
+import { afterEpoch, initialSchedule, type ScheduleOptions } from "./_schedule.ts";
 import { join } from "node:path";
 
 /** How to train. */

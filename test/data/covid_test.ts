@@ -1,8 +1,8 @@
 import { assertEquals, assertRejects } from "../assert.ts";
 import { join } from "node:path";
-import { loadCovid } from "../../lib/data/covid.ts";
-import { CsvError } from "../../lib/data/csv.ts";
-import { countByReason } from "../../lib/data/records.ts";
+import { loadCovid } from "../../lib/data/datasets/mod.ts";
+import { CsvError } from "../../lib/data/_csv.ts";
+import { countByReason } from "../../lib/data/record.ts";
 import { DATA_ROOT, tempDir } from "../helpers.ts";
 
 const DIR = join(DATA_ROOT, "covid-chestxray");

@@ -1,5 +1,5 @@
 import { assertEquals, assertThrows } from "../assert.ts";
-import { CsvError, parseCsv } from "../../lib/data/csv.ts";
+import { CsvError, parseCsv } from "../../lib/data/_csv.ts";
 
 Deno.test("parseCsv: quoted fields with newlines keep correct line numbers", () => {
   const text = 'a,b\n1,"two\nlines"\n3,4\n';

@@ -6,9 +6,9 @@
 import { join } from "node:path";
 import sharp from "sharp";
 import { assertEquals } from "../assert.ts";
-import { loadCovid } from "../../lib/data/covid.ts";
+import { loadCovid } from "../../lib/data/datasets/mod.ts";
 import { fingerprint, hammingDistance, mergeDuplicatePatients } from "../../lib/data/duplicates.ts";
-import type { XrayRecord } from "../../lib/data/records.ts";
+import type { XrayRecord } from "../../lib/data/record.ts";
 import { DATA_ROOT, tempDir } from "../helpers.ts";
 
 Deno.test("duplicates on the real collection: the known pairs are merged, nothing else", async () => {

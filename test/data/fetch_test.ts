@@ -10,13 +10,19 @@
 import { join } from "node:path";
 import { assertEquals } from "../assert.ts";
 import { PROFILES, PROJECT_ROOT } from "../../lib/config.ts";
-import { loadCovid } from "../../lib/data/covid.ts";
+import { loadCovid, loadNih } from "../../lib/data/datasets/mod.ts";
 import { sha256File } from "../../lib/data/download.ts";
-import { blockedMessage, fatal, fetchItems, inspect } from "../../lib/data/fetch.ts";
-import { loadNih } from "../../lib/data/nih.ts";
-import { DENSENET_PINS, NIH_LABELS_SOURCE, type Pins } from "../../lib/data/sources.ts";
+import {
+  blockedMessage,
+  fatal,
+  fetchItems,
+  inspect,
+  type Pins,
+  type SourceSettings,
+} from "../../lib/data/fetch.ts";
+import { NIH_LABELS_SOURCE } from "../../lib/data/datasets/nih.ts";
 import { profileNeeds } from "../../lib/experiments/requirements.ts";
-import { fetchResnetPackage, RESNET50_PACKAGE } from "../../lib/models/imagenet.ts";
+import { DENSENET_PINS, fetchResnetPackage, RESNET50_PACKAGE } from "../../lib/models/imagenet.ts";
 import { DATA_ROOT, tempDir } from "../helpers.ts";
 import { serve } from "./mirror_server.ts";
 
@@ -99,14 +105,16 @@ Deno.test({
       new Set([cutImage]),
       new Map([[badImage, new TextEncoder().encode("a corrupted mirror")]]),
     );
-    const settings = {
-      covidBaseUrl: `${server.base}/covid`,
-      nihLabelsBaseUrl: `${server.base}/txv`,
-      nihListsBaseUrl: `${server.base}/study`,
-      nihArchiveBaseUrl: `${server.base}/archives`,
-      densenetBaseUrl: `${server.base}/gradcam`,
-      npmRegistry: `${server.base}/npm`,
-      pins: { covid: covidPins },
+    const settings: SourceSettings = {
+      baseUrls: {
+        "covid-chestxray": `${server.base}/covid`,
+        "nih-labels": `${server.base}/txv`,
+        "nih-lists": `${server.base}/study`,
+        "nih-archives": `${server.base}/archives`,
+        densenet121: `${server.base}/gradcam`,
+        npm: `${server.base}/npm`,
+      },
+      pins: { "covid-chestxray": covidPins },
     };
     const previousCache = Deno.env.get("XRAY_CACHE_DIR");
     Deno.env.set("XRAY_CACHE_DIR", cache.path); // the ResNet50 weights go to the cache

@@ -1,7 +1,7 @@
 /** The leakage guard throws with the shared ids; excluding training patients leaves none. */
 import { assertEquals, assertThrows } from "../assert.ts";
 import { assertNoLeakage, excludeTrainingPatients, LeakageError } from "../../lib/data/leakage.ts";
-import type { XrayRecord } from "../../lib/data/records.ts";
+import type { XrayRecord } from "../../lib/data/record.ts";
 
 const record = (patientId: string, imageId: string): XrayRecord => ({
   source: "nih-chestxray14",
@@ -11,6 +11,7 @@ const record = (patientId: string, imageId: string): XrayRecord => ({
   view: "PA",
   findings: [],
   findingText: "",
+  labels: [],
 });
 
 Deno.test("leakage guard: throws naming the images and patients that trained the model", () => {

@@ -1,7 +1,7 @@
 import { assertEquals, assertRejects } from "../assert.ts";
 import { join } from "node:path";
-import { CsvError } from "../../lib/data/csv.ts";
-import { loadNih } from "../../lib/data/nih.ts";
+import { CsvError } from "../../lib/data/_csv.ts";
+import { loadNih } from "../../lib/data/datasets/mod.ts";
 import { imageSizeCensus } from "../../lib/data/summary.ts";
 import { DATA_ROOT, tempDir } from "../helpers.ts";
 

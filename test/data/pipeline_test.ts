@@ -2,9 +2,9 @@ import { assertEquals, assertNotEquals } from "../assert.ts";
 import { join } from "node:path";
 import { initBackend, tf } from "../../lib/backend/mod.ts";
 import { STUDY_AUGMENTATION } from "../../lib/data/augment.ts";
-import { loadCovid } from "../../lib/data/covid.ts";
+import { loadCovid } from "../../lib/data/datasets/mod.ts";
 import { BatchPipeline } from "../../lib/data/pipeline.ts";
-import type { CovidRecord } from "../../lib/data/records.ts";
+import type { CovidRecord } from "../../lib/data/datasets/mod.ts";
 import { writeBrokenImages } from "../fixtures.ts";
 import { DATA_ROOT, tempDir } from "../helpers.ts";
 

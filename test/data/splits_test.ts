@@ -1,10 +1,10 @@
 import { assertEquals, assertThrows } from "../assert.ts";
 import { join } from "node:path";
-import { loadCovid } from "../../lib/data/covid.ts";
-import { covidSplit } from "../../lib/data/covid_splits.ts";
-import { nihSplit } from "../../lib/data/nih_splits.ts";
-import { loadNih } from "../../lib/data/nih.ts";
-import { patientKey, type XrayRecord } from "../../lib/data/records.ts";
+import { loadCovid } from "../../lib/data/datasets/mod.ts";
+import { covidSplit } from "../../lib/data/datasets/mod.ts";
+import { nihSplit } from "../../lib/data/datasets/mod.ts";
+import { loadNih } from "../../lib/data/datasets/mod.ts";
+import { patientKey, type XrayRecord } from "../../lib/data/record.ts";
 import { assertPatientsDisjoint, patientSplit } from "../../lib/data/splits.ts";
 import { DATA_ROOT } from "../helpers.ts";
 
@@ -48,6 +48,7 @@ Deno.test("assertPatientsDisjoint catches a patient in two splits", () => {
     view: "PA",
     findings: [],
     findingText: "",
+    labels: [],
   });
   assertThrows(
     () => assertPatientsDisjoint({ train: [r("1"), r("2")], test: [r("2")] }),

@@ -4,7 +4,7 @@
  * learned passes. Verdicts of a family are Holm-adjusted and name what they cannot test.
  */
 import { assertEquals } from "../assert.ts";
-import type { XrayRecord } from "../../lib/data/records.ts";
+import type { XrayRecord } from "../../lib/data/record.ts";
 import { PRETRAINED_NAME, pretrainingGate } from "../../lib/experiments/gate.ts";
 import { decideFamily, scoreSpread } from "../../lib/experiments/verdict.ts";
 import { Rng } from "../../lib/rng.ts";
@@ -24,6 +24,7 @@ function validation(signal: number, seed: number) {
     view: "PA",
     findings: [],
     findingText: "",
+    labels: [],
   }));
   return { scores, labels, records };
 }

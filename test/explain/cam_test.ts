@@ -5,7 +5,7 @@
 import { join } from "node:path";
 import { assertAlmostEquals, assertEquals } from "../assert.ts";
 import { initBackend, tf } from "../../lib/backend/mod.ts";
-import { loadCovid } from "../../lib/data/covid.ts";
+import { loadCovid } from "../../lib/data/datasets/mod.ts";
 import { classActivationMaps, upsampleMaps } from "../../lib/explain/cam.ts";
 import { gradCam } from "../../lib/explain/gradcam.ts";
 import { lungMask, lungShare } from "../../lib/explain/lungs.ts";

@@ -2,7 +2,7 @@
 import { join } from "node:path";
 import { assertEquals } from "../assert.ts";
 import { initBackend, tf } from "../../lib/backend/mod.ts";
-import { loadCovid } from "../../lib/data/covid.ts";
+import { loadCovid } from "../../lib/data/datasets/mod.ts";
 import { BatchPipeline } from "../../lib/data/pipeline.ts";
 import { createModel } from "../../lib/models/build.ts";
 import { extractFeatures, FeatureBatches } from "../../lib/train/features.ts";

@@ -8,9 +8,9 @@
 import { join } from "node:path";
 import { initBackend, tf } from "../../lib/backend/mod.ts";
 import { STUDY_AUGMENTATION } from "../../lib/data/augment.ts";
-import { loadCovid } from "../../lib/data/covid.ts";
+import { loadCovid } from "../../lib/data/datasets/mod.ts";
 import { BatchPipeline, oversampleMinority } from "../../lib/data/pipeline.ts";
-import type { CovidRecord } from "../../lib/data/records.ts";
+import type { CovidRecord } from "../../lib/data/datasets/mod.ts";
 import { createModel } from "../../lib/models/build.ts";
 import { trainModel, type TrainResult } from "../../lib/train/loop.ts";
 import { DATA_ROOT } from "../helpers.ts";

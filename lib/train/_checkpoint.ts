@@ -11,7 +11,7 @@ import * as tf from "@tensorflow/tfjs";
 import { join } from "node:path";
 import { concatBytes } from "../models/bytes.ts";
 import { loadModel, saveModel } from "../models/io.ts";
-import type { ScheduleState } from "./schedule.ts";
+import type { ScheduleState } from "./_schedule.ts";
 
 /** One epoch's numbers. */
 export interface EpochRecord {

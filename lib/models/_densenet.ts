@@ -7,7 +7,7 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { BATCH_NORM_MOMENTUM, BatchNorm } from "./batchnorm.ts";
-import { Conv2D } from "./conv.ts";
+import { Conv2D } from "./_conv.ts";
 import { type Backbone, convInitializer } from "./backbone.ts";
 
 const GROWTH = 32;
