@@ -64,9 +64,12 @@ if ! jupyter_ok; then
   jupyter_ok || die "Jupyter was installed but 'jupyter nbconvert' does not run."
 fi
 
-# 5. The Deno kernel, pointing at this project's Deno.
+# 5. A user-wide Deno kernel, for opening the notebooks in Jupyter yourself. `deno task notebooks`
+#    does not need it (it runs the kernel with its own Deno), so one that works is left alone:
+#    it may belong to another checkout.
 kernel_json="$(jupyter --data-dir)/kernels/deno/kernel.json"
-if [ ! -f "$kernel_json" ] || ! grep -qF "\"$(readlink -f "$DENO")\"" "$kernel_json"; then
+kernel_deno="$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["argv"][0])' "$kernel_json" 2>/dev/null || true)"
+if [ -z "$kernel_deno" ] || [ ! -x "$kernel_deno" ]; then
   say "installing the Deno Jupyter kernel"
   (cd "$TOOLS" && deno jupyter --install --force >/dev/null 2>&1) \
     || die "could not install the Deno Jupyter kernel (deno jupyter --install failed)."

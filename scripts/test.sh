@@ -9,9 +9,7 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 export XRAY_NEED_BROWSER=1
 source "$ROOT/scripts/setup.sh"
 cd "$ROOT"
-deno fmt --check
-deno lint
-deno check lib/ test/ bench/ site/
+deno task check
 deno task test
 # The engine's tests once more on WebAssembly when the run above used native TensorFlow.
 if [ -f "$ROOT/.tools/native/node_modules/@tensorflow/tfjs-node/lib/napi-v8/tfjs_binding.node" ] \

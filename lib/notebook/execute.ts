@@ -53,7 +53,12 @@ export async function executeNotebook(path: string, options: ExecuteOptions): Pr
     const cmd = new Deno.Command(await jupyterPython(), {
       args: ["-c", DRIVER, path, executed, String(options.cellTimeoutSeconds)],
       cwd: dirname(path),
-      env: { ...options.env, XRAY_PROFILE: options.profile, NO_COLOR: "1" },
+      env: {
+        ...options.env,
+        JUPYTER_PATH: await kernelSpecDir(tmpDir),
+        XRAY_PROFILE: options.profile,
+        NO_COLOR: "1",
+      },
       stdout: "piped",
       stderr: "piped",
     });
@@ -136,6 +141,24 @@ except CellTimeoutError:
 nbformat.write(nb, out)
 print(json.dumps({"event": "done"}), flush=True)
 `;
+
+/**
+ * A Jupyter data folder holding a "deno" kernelspec that runs this very Deno, placed first on
+ * JUPYTER_PATH. The user-wide kernelspec names whichever checkout installed it last, so another
+ * checkout (or a deleted one) would otherwise run our notebooks with its Deno.
+ */
+async function kernelSpecDir(tmpDir: string): Promise<string> {
+  const dir = join(tmpDir, "jupyter");
+  const spec = {
+    argv: [Deno.execPath(), "jupyter", "--kernel", "--conn", "{connection_file}"],
+    display_name: "Deno",
+    language: "typescript",
+  };
+  await Deno.mkdir(join(dir, "kernels", "deno"), { recursive: true });
+  await Deno.writeTextFile(join(dir, "kernels", "deno", "kernel.json"), JSON.stringify(spec));
+  const inherited = Deno.env.get("JUPYTER_PATH");
+  return inherited ? `${dir}:${inherited}` : dir;
+}
 
 // The Python that runs Jupyter (Debian's, beside /usr/bin/jupyter), or XRAY_JUPYTER_PYTHON.
 async function jupyterPython(): Promise<string> {
