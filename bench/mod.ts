@@ -4,9 +4,11 @@
  *    then augment + normalise + tensor (warm, from the in-memory cache), images/s.
  * 2. DenseNet121 and ResNet50 at 128 and 224 px: inference and training images/s and peak
  *    memory, on wasm and (when provisioned) native TensorFlow, with 1 and 2 threads
- *    (`XRAY_THREADS`; one process per line, see `bench/model.ts`). Training at 224 px on wasm
- *    uses batch 2, the most the 4 GiB wasm heap holds; larger batches are reached by gradient
- *    accumulation, which costs the same per image. Native TensorFlow trains batch 16 at 224 px.
+ *    (`XRAY_THREADS`; one process per line, see `bench/model.ts`), and on WebGPU when it has a
+ *    hardware adapter. Training at 224 px on wasm uses batch 2, the most the 4 GiB wasm heap
+ *    holds; larger batches are reached by gradient accumulation, which costs the same per image.
+ *    Native TensorFlow trains batch 16 at 224 px; WebGPU batch 16 and 64.
+ *    `XRAY_BENCH_BACKENDS=webgpu,wasm` picks backends (WebGPU on a software adapter only so).
  * `deno task bench --reference` also runs each native configuration in PyTorch (when a Python
  * with torch and torchvision is importable; `bench/reference.py`), in the same run and on the
  * same threads, and prints both, the ratio, and the CPU model.
@@ -16,6 +18,7 @@
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { initBackend, tf } from "../lib/backend/mod.ts";
+import { webGpuAdapter } from "../lib/backend/webgpu.ts";
 import { PROJECT_ROOT } from "../lib/config.ts";
 import { loadCovid } from "../lib/data/datasets/mod.ts";
 import { STUDY_AUGMENTATION } from "../lib/data/augment.ts";
@@ -72,10 +75,19 @@ if (Deno.env.get("XRAY_BENCH_MODELS") !== "0") {
   const reference = Deno.args.includes("--reference") ? await referencePython() : undefined;
   const cpu = cpuModel();
   const rows: string[] = [];
-  for (const backendName of native ? ["wasm", "tensorflow"] : ["wasm"]) {
+  const gpu = await webGpuAdapter();
+  const backends = Deno.env.get("XRAY_BENCH_BACKENDS")?.split(",") ??
+    ["wasm", ...(native ? ["tensorflow"] : []), ...(gpu && !gpu.software ? ["webgpu"] : [])];
+  const sizes: Record<string, number[][]> = {
+    wasm: [[128, 8], [224, 2]],
+    tensorflow: [[128, 8], [224, 16]],
+    webgpu: [[224, 16], [224, 64]],
+  };
+  for (const backendName of backends) {
     for (const arch of ["densenet121", "resnet50"]) {
-      for (const [side, batch] of [[128, 8], [224, backendName === "wasm" ? 2 : 16]]) {
-        for (const n of threads) {
+      for (const [side, batch] of sizes[backendName] ?? sizes.tensorflow) {
+        // a GPU backend has no thread count to vary
+        for (const n of backendName === "webgpu" ? [threads.at(-1)!] : threads) {
           const ours = await runJson(
             [Deno.execPath(), "run", "-A", new URL("./model.ts", import.meta.url).pathname],
             [arch, `${side}`, `${batch}`, `${n}`],

@@ -24,31 +24,34 @@ const weights = model.trainableWeights.map((w) => ({
 }));
 const adam = new Adam({ learningRate: 1e-4 });
 
-function inferStep(): void {
-  tf.tidy(() => (model.predict(x) as tf.Tensor).dataSync());
+// Each step ends by reading its result back (asynchronously: WebGPU has no synchronous read).
+async function inferStep(): Promise<void> {
+  const out = model.predict(x) as tf.Tensor;
+  await out.data();
+  out.dispose();
 }
-function trainStep(): void {
+async function trainStep(): Promise<void> {
   const { value, grads } = tf.variableGrads(
     () => binaryCrossEntropy(model.apply(x, { training: true }) as tf.Tensor, y),
     weights.map((w) => w.variable),
   );
   adam.apply(weights, weights.map((w) => grads[w.variable.name]));
-  value.dataSync();
+  await value.data();
   tf.dispose([value, ...Object.values(grads)]);
 }
-function median(f: () => void, runs: number): number {
-  f(); // warm-up: operator creation, heap growth
+async function median(f: () => Promise<void>, runs: number): Promise<number> {
+  await f(); // warm-up: operator creation, pipeline compilation, heap growth
   const times: number[] = [];
   for (let i = 0; i < runs; i++) {
     const t = performance.now();
-    f();
+    await f();
     times.push(performance.now() - t);
   }
   return times.sort((a, b) => a - b)[Math.floor(runs / 2)] / 1000;
 }
 
-const inferSeconds = median(inferStep, 5);
-const trainSeconds = median(trainStep, 3);
+const inferSeconds = await median(inferStep, 5);
+const trainSeconds = await median(trainStep, 3);
 const status = await Deno.readTextFile("/proc/self/status").catch(() => "");
 const hwm = Number(/VmHWM:\s+(\d+)/.exec(status)?.[1] ?? NaN) / 1024;
 console.log(JSON.stringify({
@@ -57,6 +60,7 @@ console.log(JSON.stringify({
   side,
   batch,
   backend: backend.name,
+  device: backend.description,
   threads: backend.name === "wasm" ? backend.threads : undefined,
   cores,
   infer_images_per_s: round(batch / inferSeconds),

@@ -7,6 +7,7 @@
 import { dirname, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { pageWeights, weightLines } from "./weight.ts";
+import { prepareTryPage } from "./try/prepare.ts";
 
 /** Options for {@link buildSite}; unset fields fall back to the environment. */
 export interface BuildOptions {
@@ -28,6 +29,11 @@ export async function buildSite(options: BuildOptions = {}): Promise<string> {
     options.outDir ?? Deno.env.get("XRAY_SITE_OUT") ?? resolve(SITE_DIR, "dist"),
   );
   env.XRAY_SITE_OUT = outDir;
+  // the try-it page's models, gallery and predictions, staged in site/public/try/
+  const manifest = await prepareTryPage(
+    options.profile ?? Deno.env.get("XRAY_PROFILE") ?? "quick",
+  );
+  if (manifest.missing) console.error(`note: try-it page: ${manifest.missing}`);
   const result = await new Deno.Command(Deno.execPath(), {
     args: ["run", "-A", "npm:astro@7.3.5", "build", "--root", SITE_DIR, "--silent"],
     cwd: resolve(SITE_DIR, ".."),
@@ -44,6 +50,23 @@ export async function buildSite(options: BuildOptions = {}): Promise<string> {
   return outDir;
 }
 
+// What the try-it page fetches only when asked: one model per arm the reader picks.
+async function onDemandLine(out: string): Promise<string> {
+  try {
+    const manifest = JSON.parse(await Deno.readTextFile(resolve(out, "try", "manifest.json")));
+    const arms = manifest.arms as { bytes: number }[];
+    if (!arms.length) return "  try/: no models published";
+    const mb = (n: number) => (n / 1024 / 1024).toFixed(1);
+    const each = Math.max(...arms.map((a) => a.bytes));
+    const wasm = (await Array.fromAsync(Deno.readDir(resolve(out, "try", "wasm"))))
+      .reduce((n, e) => Math.max(n, Deno.statSync(resolve(out, "try", "wasm", e.name)).size), 0);
+    return `  try/ on demand: ${mb(each)} MB per model picked (${arms.length} published), ` +
+      `${mb(wasm)} MB of wasm where WebGPU and WebGL are missing`;
+  } catch {
+    return "  try/: no models published";
+  }
+}
+
 if (import.meta.main) {
   const started = performance.now();
   try {
@@ -52,6 +75,7 @@ if (import.meta.main) {
     console.error(`Report built in ${((performance.now() - started) / 1000).toFixed(1)} s: ${out}`);
     console.error("Page weights:");
     console.error(weightLines(await pageWeights(out)).join("\n"));
+    console.error(await onDemandLine(out));
     console.error(`View it with: deno task serve   (then open http://127.0.0.1:4321${base})`);
   } catch (e) {
     console.error(`error: ${(e as Error).message}`);

@@ -17,6 +17,7 @@ const TYPES: Record<string, string> = {
   ".ttf": "font/ttf",
   ".ipynb": "application/x-ipynb+json",
   ".json": "application/json",
+  ".wasm": "application/wasm",
 };
 
 /** Serve `dir` at `base` on 127.0.0.1; returns the server (shut it down when done). */

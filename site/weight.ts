@@ -1,7 +1,9 @@
 /**
- * Page weight: each built page's HTML plus the local files it references (CSS, fonts it pulls
- * in are not counted; images are inline data in the HTML already). Reported after every build,
- * with a warning above 5 MB — a reader on a phone pays for every byte.
+ * Page weight: each built page's HTML plus the local files it references — scripts, styles and
+ * images (fonts a stylesheet pulls in are not counted; the chapters' figures are inline data in
+ * the HTML already). Files a page fetches on demand (the try-it page's models) are reported
+ * separately by the build. Reported after every build, with a warning above 5 MB — a reader on
+ * a phone pays for every byte.
  * @module
  */
 import { join, relative } from "node:path";
@@ -17,11 +19,10 @@ export async function pageWeights(outDir: string): Promise<{ page: string; bytes
     const html = await Deno.readTextFile(file);
     let bytes = new TextEncoder().encode(html).length;
     const refs = new Set(
-      [...html.matchAll(/(?:href|src)="([^"#?]+\.(?:css|js))"/g)].map((m) => m[1]),
+      [...html.matchAll(/(?:href|src)="([^"#?:]+\.(?:css|js|png|jpg|svg))"/g)].map((m) => m[1]),
     );
     for (const ref of refs) {
-      const path = join(outDir, ref.replace(/^\/+/, "").replace(/^.*?(_astro\/)/, "$1"));
-      bytes += await Deno.stat(path).then((s) => s.size, () => 0);
+      bytes += await Deno.stat(localFile(outDir, file, ref)).then((s) => s.size, () => 0);
     }
     out.push({ page: relative(outDir, file), bytes });
   }
@@ -34,6 +35,21 @@ export function weightLines(weights: readonly { page: string; bytes: number }[])
     `  ${(bytes / 1024 / 1024).toFixed(2).padStart(6)} MB  ${page}` +
     (bytes > PAGE_WEIGHT_LIMIT ? "  ← warning: over 5 MB" : "")
   );
+}
+
+// A reference in a page as a file of the built site: root-relative under any base path.
+function localFile(outDir: string, page: string, ref: string): string {
+  if (!ref.startsWith("/")) return join(page, "..", ref);
+  const parts = ref.replace(/^\/+/, "").split("/");
+  // strip the base path: the longest suffix of the reference that exists is under outDir
+  for (let i = 0; i < parts.length; i++) {
+    const candidate = join(outDir, ...parts.slice(i));
+    try {
+      Deno.statSync(candidate);
+      return candidate;
+    } catch { /* try a shorter suffix */ }
+  }
+  return join(outDir, ...parts);
 }
 
 async function walk(dir: string): Promise<string[]> {

@@ -75,3 +75,8 @@ function check<E extends Error>(e: unknown, type?: ErrorClass<E>, includes?: str
   }
   return e as E;
 }
+
+/** The condition holds (std's `assert`; the name is taken by `node:assert` here). */
+export function assertTrue(condition: unknown, message?: string): asserts condition {
+  assert.ok(condition, message as unknown as Error | undefined);
+}

@@ -1,12 +1,16 @@
 /**
  * Chooses the TensorFlow.js backend, once per process, and says which it chose.
  *
- * Order: native TensorFlow (`@tensorflow/tfjs-node-gpu` when it sees a GPU, else
- * `@tensorflow/tfjs-node`), else WebAssembly with this project's gradient kernels (threaded
- * when more than one thread is asked for), else the pure-JS `cpu` backend. The native packages
- * are optional: they are used when installed, never required. `XRAY_BACKEND` (`tensorflow`,
- * `wasm`, `cpu`) forces one; `XRAY_THREADS` sets the thread count of wasm and of native
- * TensorFlow's kernels (default: all cores, at most 8), which native results depend on.
+ * Order: native TensorFlow on a GPU (`@tensorflow/tfjs-node-gpu`, when installed and it sees
+ * one), else WebGPU on a hardware adapter (Deno's own; this project's kernels), else native
+ * TensorFlow on the CPU (`@tensorflow/tfjs-node`), else WebAssembly with this project's
+ * gradient kernels (threaded when more than one thread is asked for), else the pure-JS `cpu`
+ * backend. The native packages are optional: used when installed, never required.
+ * `XRAY_BACKEND` (`tensorflow`, `webgpu`, `wasm`, `cpu`) forces one — `webgpu` also on a
+ * software adapter; `XRAY_THREADS` sets the thread count of wasm and of native TensorFlow's
+ * kernels (default: all cores, at most 8), which native results depend on. What differs between
+ * backends (how many images one pass may hold) is a property of the chosen backend, read from
+ * {@link BackendInfo}, never a check of its name.
  * @module
  */
 // the union package: core, layers, the cpu backend, and every op's gradient registered
@@ -16,9 +20,10 @@ import { registerWasmKernels } from "./_kernels/mod.ts";
 import { loadNative, type NativeBackend } from "./_native.ts";
 import { registerFastGradients } from "./native_ops.ts";
 import { registerThreadedWasm, wasmPackageDirs } from "./_wasm_threads.ts";
+import { startWebGpu, webGpuAdapter } from "./webgpu.ts";
 
 /** Backends this module can start. `tensorflow` is native TensorFlow through tfjs-node. */
-export type BackendName = "tensorflow" | "wasm" | "cpu";
+export type BackendName = "tensorflow" | "webgpu" | "wasm" | "cpu";
 
 /** The backend in use and how it runs. */
 export interface BackendInfo {
@@ -27,7 +32,7 @@ export interface BackendInfo {
   readonly threads: number;
   /** One line for logs and results, e.g. "wasm (SIMD, 2 threads, project gradient kernels)". */
   readonly description: string;
-  /** For native: whether TensorFlow sees a GPU. */
+  /** Whether the work runs on a GPU (native TensorFlow on CUDA, or WebGPU on a hardware adapter). */
   readonly gpu: boolean;
   /** Backends tried before this one, and why each was passed over. */
   readonly passedOver: readonly string[];
@@ -79,9 +84,9 @@ async function choose(options: BackendOptions): Promise<BackendInfo> {
   const forced = options.backend ?? parseBackend(env("XRAY_BACKEND"));
   const threads = options.threads ?? parseThreads(env("XRAY_THREADS"));
   const passedOver: string[] = [];
-  const order: BackendName[] = forced ? [forced] : ["tensorflow", "wasm", "cpu"];
+  const order: BackendName[] = forced ? [forced] : ["tensorflow", "webgpu", "wasm", "cpu"];
   for (const name of order) {
-    const why = await tryStart(name, threads, passedOver);
+    const why = await tryStart(name, threads, passedOver, Boolean(forced));
     if (typeof why !== "string") return why;
     if (forced) throw new Error(`XRAY_BACKEND=${forced} cannot start: ${why}`);
     passedOver.push(`${name}: ${why}`);
@@ -94,6 +99,7 @@ async function tryStart(
   name: BackendName,
   threads: number,
   passedOver: string[],
+  forced: boolean,
 ): Promise<BackendInfo | string> {
   if (name === "tensorflow") {
     // TensorFlow's CPU kernels are deterministic for a fixed thread count, and only then: the
@@ -107,6 +113,11 @@ async function tryStart(
     const gpu = Boolean(
       (tf.backend() as unknown as { isUsingGpuDevice?: boolean }).isUsingGpuDevice,
     );
+    if (!gpu && !forced) {
+      // a GPU reachable through WebGPU beats TensorFlow on the CPU
+      const adapter = await webGpuAdapter();
+      if (adapter && !adapter.software) return `CPU only, and WebGPU has ${adapter.description}`;
+    }
     return {
       name,
       threads: intraOp,
@@ -116,6 +127,24 @@ async function tryStart(
       description: `tensorflow (${native.packageName} ${native.version}, ${
         gpu ? "GPU" : `CPU, ${intraOp} thread${intraOp > 1 ? "s" : ""}`
       })`,
+    };
+  }
+  if (name === "webgpu") {
+    const adapter = await webGpuAdapter();
+    if (!adapter) return "no WebGPU adapter";
+    if (adapter.software && !forced) {
+      return `only a software adapter (${adapter.description}), slower than the CPU backends`;
+    }
+    if (!(await startWebGpu())) return "setBackend failed";
+    return {
+      name,
+      threads: 1,
+      gpu: !adapter.software,
+      passedOver,
+      maxMicroBatch: unlimited,
+      description: `webgpu (${adapter.description}${
+        adapter.software ? ", a software adapter" : ""
+      }, project kernels)`,
     };
   }
   if (name === "wasm") {
@@ -167,8 +196,8 @@ export function prepareWasm(threads = parseThreads(env("XRAY_THREADS"))): void {
 function parseBackend(value: string | undefined): BackendName | undefined {
   if (!value) return undefined;
   const v = value.trim().toLowerCase();
-  if (v === "tensorflow" || v === "wasm" || v === "cpu") return v;
-  throw new Error(`XRAY_BACKEND="${value}" is not a backend: use tensorflow, wasm or cpu`);
+  if (v === "tensorflow" || v === "webgpu" || v === "wasm" || v === "cpu") return v;
+  throw new Error(`XRAY_BACKEND="${value}" is not a backend: use tensorflow, webgpu, wasm or cpu`);
 }
 
 function parseThreads(value: string | undefined): number {

@@ -32,12 +32,14 @@ export {
 export {
   decodeGrey,
   decodeRgb,
+  decodeRgba,
   type GreyImage,
   ImageError,
   type ImageInfo,
   imageInfo,
 } from "./images.ts";
 export { type ModelName, writeModelInput } from "./normalise.ts";
+export { resizeGrey, type Rgba, rgbaToGrey } from "./preprocess.ts";
 export { augment, type AugmentOptions, STUDY_AUGMENTATION } from "./augment.ts";
 export { ImageCache } from "./cache.ts";
 export { type Batch, BatchPipeline, oversampleMinority, type PipelineOptions } from "./pipeline.ts";

@@ -20,34 +20,34 @@ export function modelInput(images: readonly GreyImage[], arch: ModelName): tf.Te
 }
 
 /** CAMs of output `c` (upsampled, normalised as asked) and the scores, in batches of 8. */
-export function camsOf(
+export async function camsOf(
   model: tf.LayersModel,
   arch: ModelName,
   images: readonly GreyImage[],
   options: { output?: number; normalise?: "max" | "sum" } = {},
-): { heat: Float32Array[]; scores: number[] } {
+): Promise<{ heat: Float32Array[]; scores: number[] }> {
   const heat: Float32Array[] = [], scores: number[] = [];
   const c = options.output ?? 0;
   for (let i = 0; i < images.length; i += 8) {
     const chunk = images.slice(i, i + 8);
     const x = modelInput(chunk, arch);
     const maps = classActivationMaps(model, x, c);
-    heat.push(...upsampleMaps(maps, chunk[0].side, options.normalise ?? "max"));
+    heat.push(...await upsampleMaps(maps, chunk[0].side, options.normalise ?? "max"));
     const out = tf.tidy(() => (model.predict(x) as tf.Tensor2D).slice([0, c], [-1, 1]));
-    scores.push(...(out.dataSync() as Float32Array));
+    scores.push(...(await out.data() as Float32Array));
     tf.dispose([x, maps, out]);
   }
   return { heat, scores };
 }
 
 /** Each image's share of CAM mass inside its lung mask (NaN where the map is all zero). */
-export function lungSharesOf(
+export async function lungSharesOf(
   model: tf.LayersModel,
   arch: ModelName,
   images: readonly GreyImage[],
   masks: readonly LungMask[],
-): number[] {
-  const { heat } = camsOf(model, arch, images, { normalise: "sum" });
+): Promise<number[]> {
+  const { heat } = await camsOf(model, arch, images, { normalise: "sum" });
   return heat.map((h, i) => lungShare(h, masks[i]).inside);
 }
 

@@ -6,5 +6,6 @@
 export { classActivationMaps, upsampleMaps } from "./cam.ts";
 export { gradCam } from "./gradcam.ts";
 export { lungMask, lungShare } from "./lungs.ts";
-export { camGalleryHtml, type CamTile, type ColourMap, overlayPng } from "./overlay.ts";
+export { camGalleryHtml, type CamTile, overlayPng } from "./overlay.ts";
+export { blendHeatmap, colour, type ColourMap } from "./colour.ts";
 export { camsOf, lungSharesOf, maskOutline, modelInput } from "./apply.ts";

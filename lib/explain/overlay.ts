@@ -1,45 +1,13 @@
 /**
- * Heatmaps over X-rays, as PNG: a colour map (jet, as in the study, or the perceptually uniform
- * viridis, which does not invent edges where the map is smooth) blended over the grey image,
- * and a captioned gallery for notebooks and the site.
+ * Heatmaps over X-rays, as PNG: a colour map (see `colour.ts`) blended over the grey image, and
+ * a captioned gallery for notebooks and the site.
  * @module
  */
 import sharp from "sharp";
 import type { GreyImage } from "../data/images.ts";
 import { encodeBase64 } from "../viz/base64.ts";
 import { escapeHtml } from "../viz/images.ts";
-
-/** Colour maps. */
-export type ColourMap = "jet" | "viridis";
-
-// viridis at 9 evenly spaced stops (matplotlib's values), interpolated linearly
-const VIRIDIS = [
-  [68, 1, 84],
-  [71, 44, 122],
-  [59, 81, 139],
-  [44, 113, 142],
-  [33, 144, 141],
-  [39, 173, 129],
-  [92, 200, 99],
-  [170, 220, 50],
-  [253, 231, 37],
-];
-
-/** RGB (0–255) of value v ∈ [0, 1] under a colour map. */
-export function colour(v: number, map: ColourMap): [number, number, number] {
-  const t = Math.min(1, Math.max(0, v));
-  if (map === "jet") {
-    const ch = (x: number) => Math.round(255 * Math.min(1, Math.max(0, 1.5 - Math.abs(4 * t - x))));
-    return [ch(3), ch(2), ch(1)];
-  }
-  const pos = t * (VIRIDIS.length - 1), i = Math.min(Math.floor(pos), VIRIDIS.length - 2);
-  const f = pos - i;
-  return [0, 1, 2].map((k) => Math.round(VIRIDIS[i][k] * (1 - f) + VIRIDIS[i + 1][k] * f)) as [
-    number,
-    number,
-    number,
-  ];
-}
+import { blendHeatmap, type ColourMap } from "./colour.ts";
 
 /** PNG of `heat` (values in [0, 1], side×side) over a grey image, with the given opacity. */
 export async function overlayPng(
@@ -51,14 +19,7 @@ export async function overlayPng(
   if (heat.length !== side * side) {
     throw new Error(`heatmap has ${heat.length} values for ${side}×${side}`);
   }
-  const a = options.opacity ?? 0.45;
-  const rgb = new Uint8Array(side * side * 3);
-  for (let i = 0; i < side * side; i++) {
-    const c = colour(heat[i], options.map ?? "jet");
-    for (let k = 0; k < 3; k++) rgb[i * 3 + k] = Math.round((1 - a) * data[i] + a * c[k]);
-    // an outline (e.g. the lung mask's edge) is drawn in white over the blend
-    if (options.outline?.[i]) rgb.fill(255, i * 3, i * 3 + 3);
-  }
+  const rgb = blendHeatmap(data, heat, options);
   return new Uint8Array(
     await sharp(rgb, { raw: { width: side, height: side, channels: 3 } }).png().toBuffer(),
   );

@@ -51,7 +51,7 @@ export class SelfOrganisingMap {
   }
 
   /** Train on `data` [n, dim] (rows are samples). */
-  static train(data: tf.Tensor2D, options: SomOptions): SelfOrganisingMap {
+  static async train(data: tf.Tensor2D, options: SomOptions): Promise<SelfOrganisingMap> {
     const { rows, cols, epochs: T } = options;
     const sigma0 = options.sigma0 ?? Math.max(rows, cols) / 2;
     const [etaMax, etaMin] = [options.learningRateMax ?? 0.8, options.learningRateMin ?? 0.05];
@@ -82,7 +82,7 @@ export class SelfOrganisingMap {
         som.weights.dispose();
         som.weights = next;
       }
-      const errors = som.errors(data);
+      const errors = await som.errors(data);
       som.history.push(errors);
       options.onEpoch?.(t, errors);
     }
@@ -91,20 +91,28 @@ export class SelfOrganisingMap {
   }
 
   /** Winner (best-matching unit) index of each sample. */
-  winners(data: tf.Tensor2D): number[] {
-    return tf.tidy(() => nearestUnits(data, this.weights, 1)[0].arraySync() as number[]);
+  async winners(data: tf.Tensor2D): Promise<number[]> {
+    const best = tf.tidy(() => nearestUnits(data, this.weights, 1)[0]);
+    const out = await best.array() as number[];
+    best.dispose();
+    return out;
   }
 
   /** Quantisation and topographic errors on `data`. */
-  errors(data: tf.Tensor2D): SomErrors {
-    const [first, second, distance] = tf.tidy(() => {
+  async errors(data: tf.Tensor2D): Promise<SomErrors> {
+    const parts = tf.tidy(() => {
       const [best, dist] = nearestUnits(data, this.weights, 2, true);
       return [
-        tf.slice(best, [0, 0], [-1, 1]).arraySync() as number[][],
-        tf.slice(best, [0, 1], [-1, 1]).arraySync() as number[][],
-        tf.sqrt(tf.relu(tf.slice(dist!, [0, 0], [-1, 1]))).arraySync() as number[][],
+        tf.slice(best, [0, 0], [-1, 1]),
+        tf.slice(best, [0, 1], [-1, 1]),
+        tf.sqrt(tf.relu(tf.slice(dist!, [0, 0], [-1, 1]))),
       ];
     });
+    // read back asynchronously: a GPU backend has no synchronous read
+    const [first, second, distance] = await Promise.all(
+      parts.map((t) => t.array() as Promise<number[][]>),
+    );
+    tf.dispose(parts);
     let broken = 0, q = 0;
     for (let i = 0; i < first.length; i++) {
       const a = first[i][0], b = second[i][0];
@@ -146,8 +154,8 @@ export class SelfOrganisingMap {
   }
 
   /** U-matrix: mean distance from each unit to its grid neighbours (high = a boundary). */
-  uMatrix(): number[][] {
-    const w = this.weights.arraySync();
+  async uMatrix(): Promise<number[][]> {
+    const w = await this.weights.array();
     const d = (a: number[], b: number[]) =>
       Math.sqrt(a.reduce((s, v, i) => s + (v - b[i]) ** 2, 0));
     return Array.from({ length: this.rows }, (_, r) =>

@@ -75,10 +75,11 @@ export async function classify(
     chunk.forEach((c, k) =>
       writeModelInput({ side: card.side, data: c.data }, card.arch, x, k * pixels)
     );
-    const scores = tf.tidy(() =>
-      (model.predict(tf.tensor4d(x, [chunk.length, card.side, card.side, 3])) as tf.Tensor2D)
-        .arraySync()
+    const output = tf.tidy(() =>
+      model.predict(tf.tensor4d(x, [chunk.length, card.side, card.side, 3])) as tf.Tensor2D
     );
+    const scores = await output.array(); // asynchronously: WebGPU has no synchronous read
+    output.dispose();
     chunk.forEach((c, k) => {
       results.push({
         file: c.file,

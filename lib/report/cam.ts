@@ -12,6 +12,7 @@ import { decideFamily, type Verdict } from "../experiments/verdict.ts";
 import { camsOf } from "../explain/apply.ts";
 import { type LungMask, lungMask } from "../explain/lungs.ts";
 import type { CamTile } from "../explain/overlay.ts";
+import type { ModelCard } from "../models/card.ts";
 import { fmtCi } from "./format.ts";
 import type { ChapterSummary } from "./summary.ts";
 
@@ -21,8 +22,19 @@ export interface CamResults extends Record<string, unknown> {
   readonly cells: number;
   readonly images: number;
   readonly lungArea: { mean: number; lo: number; hi: number };
-  readonly arms: readonly { arm: string; mean: number; lo: number; hi: number; images: number }[];
+  readonly arms: readonly LungShareRow[];
   readonly comparisons: readonly Verdict[];
+}
+
+/** One arm's mean lung share, on the images whose map has positive mass. */
+export interface LungShareRow {
+  readonly arm: string;
+  readonly mean: number;
+  readonly lo: number;
+  readonly hi: number;
+  readonly images: number;
+  /** Why its maps explain nothing learned (its classifier did not measurably learn). */
+  readonly notLearned?: string;
 }
 
 /** Chapter 4's summary. */
@@ -33,11 +45,14 @@ export function summariseCam(r: CamResults): ChapterSummary {
       `image on the ${r.images} held-out test images with a lung annotation: what a map spread ` +
       "evenly would put on them.",
   );
-  found.push(
-    `CAM mass on the lungs — ${
-      r.arms.map((a) => `${a.arm}: ${fmtCi(a.mean, a.lo, a.hi)}`).join("; ")
-    }.`,
-  );
+  const armText = (a: LungShareRow) =>
+    `${a.arm}: ${fmtCi(a.mean, a.lo, a.hi)}` +
+    (a.images < r.images ? ` (on the ${a.images} images whose map has any positive mass)` : "") +
+    (a.notLearned ? " (did not learn)" : "");
+  found.push(`CAM mass on the lungs — ${r.arms.map(armText).join("; ")}.`);
+  for (const a of r.arms.filter((a) => a.notLearned)) {
+    cannotSay.push(`What the maps of ${a.arm} show: ${a.notLearned}, so they explain nothing.`);
+  }
   for (const v of r.comparisons) {
     if (!v.testable) cannotSay.push(`${v.comparison}: ${v.verdict}.`);
     else if (v.pAdjusted! <= 0.05) found.push(`${v.comparison}: ${v.verdict}.`);
@@ -57,19 +72,38 @@ export interface CamModel {
   readonly start: string;
   readonly name: string;
   readonly model: tf.LayersModel;
-  /** Why comparisons resting on it are not testable (its start failed the gate). */
+  /** Why comparisons of its start are not testable (the start failed the gate). */
   readonly notTestable?: string;
+  /** Why no comparison of its maps is testable (see {@link classifierNotLearned}). */
+  readonly notLearned?: string;
+}
+
+/**
+ * Why a classifier's maps explain nothing learned, from its model card: the 95% interval of its
+ * test AUC reaches 0.5, so it did not measurably learn (or the card records no test AUC).
+ * A map of such a model is a picture of its initial weights, not of evidence.
+ */
+export function classifierNotLearned(card: ModelCard): string | undefined {
+  const test = card.notes?.test as { auc?: number; ci?: readonly number[] } | undefined;
+  if (test?.auc === undefined || test.ci?.length !== 2) {
+    return `its model card (${card.name}) records no test AUC`;
+  }
+  if (test.ci[0] > 0.5) return undefined;
+  return `its classifier did not measurably learn (test AUC ${
+    fmtCi(test.auc, test.ci[0], test.ci[1])
+  } reaches 0.5)`;
 }
 
 /** Gallery rows: one per model, a tile per image with its map, score and label. */
-export function camRows(
+export async function camRows(
   models: readonly CamModel[],
   images: readonly GreyImage[],
   records: readonly CovidRecord[],
   outlines?: readonly Uint8Array[],
-): { title: string; tiles: CamTile[] }[] {
-  return models.map((m) => {
-    const { heat, scores } = camsOf(m.model, m.arch, images);
+): Promise<{ title: string; tiles: CamTile[] }[]> {
+  const rows = [];
+  for (const m of models) {
+    const { heat, scores } = await camsOf(m.model, m.arch, images);
     const tiles = records.map((r, i) => ({
       image: images[i],
       heat: heat[i],
@@ -77,8 +111,9 @@ export function camRows(
       label: r.covid ? "COVID-19" : r.findingText,
       outline: outlines?.[i],
     }));
-    return { title: m.name, tiles };
-  });
+    rows.push({ title: m.name, tiles });
+  }
+  return rows;
 }
 
 /** Test images that have a lung annotation, decoded, with their masks and patients. */
@@ -111,21 +146,23 @@ export function lungShareRows(
   shares: readonly number[][],
   groups: readonly string[],
   resamples: number,
-): { arm: string; mean: number; lo: number; hi: number; images: number }[] {
+): LungShareRow[] {
   return models.map((m, k) => {
     const ok = shares[k].map((v, i) => [v, i] as const).filter(([v]) => Number.isFinite(v));
     const b = bootstrapMean(ok.map(([v]) => v), {
       groups: ok.map(([, i]) => groups[i]),
       resamples,
     });
-    return { arm: m.name, mean: b.mean, lo: b.lo, hi: b.hi, images: ok.length };
+    const row = { arm: m.name, mean: b.mean, lo: b.lo, hi: b.hi, images: ok.length };
+    return m.notLearned ? { ...row, notLearned: m.notLearned } : row;
   });
 }
 
 /**
  * One Holm family: for every model, its lung share against the lungs' area (does the map favour
  * the lungs beyond their size?), and per architecture the study's claim, ChestX-ray14 start
- * minus ImageNet start.
+ * minus ImageNet start. A comparison is not testable when a classifier it rests on did not
+ * learn, or (the claim) when the ChestX-ray14 start failed its gate.
  */
 export function camFamily(
   models: readonly CamModel[],
@@ -136,7 +173,7 @@ export function camFamily(
 ): Verdict[] {
   const opts = { groups, resamples };
   const beyondArea = models.map((m, k) => ({
-    a: { arm: m.name },
+    a: { arm: m.name, notTestable: m.notLearned },
     b: { arm: "the lungs' area" },
     ...pairedMeanDifference(shares[k], area, opts),
   }));
@@ -144,8 +181,8 @@ export function camFamily(
     const j = models.findIndex((o) => o.arch === m.arch && o.start === "imagenet");
     if (m.start !== "nih" || j < 0) return [];
     return [{
-      a: { arm: m.name, notTestable: m.notTestable },
-      b: { arm: models[j].name },
+      a: { arm: m.name, notTestable: m.notTestable ?? m.notLearned },
+      b: { arm: models[j].name, notTestable: models[j].notLearned },
       ...pairedMeanDifference(shares[k], shares[j], opts),
     }];
   });
@@ -165,7 +202,7 @@ export async function findingCamRows(
     if (!picks.length) continue;
     const images = await Promise.all(picks.map((r) => decodeGrey(r.path, side)));
     const output = NIH_FINDINGS.indexOf(finding);
-    const { heat, scores } = camsOf(model, "densenet121", images, { output });
+    const { heat, scores } = await camsOf(model, "densenet121", images, { output });
     const tiles = images.map((image, i) => ({
       image,
       heat: heat[i],

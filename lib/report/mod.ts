@@ -33,6 +33,7 @@ export {
 export {
   camFamily,
   camRows,
+  classifierNotLearned,
   findingCamRows,
   lungShareRows,
   maskedImages,

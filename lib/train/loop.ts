@@ -310,9 +310,10 @@ export async function validate<R>(
     label: `${label} validation`,
     progress: !quiet,
   });
-  const loss = tf.tidy(() =>
-    binaryCrossEntropy(tf.tensor2d(scores), tf.tensor2d(labels)).dataSync()[0]
-  );
+  const lossTensor = tf.tidy(() => binaryCrossEntropy(tf.tensor2d(scores), tf.tensor2d(labels)));
+  // read asynchronously: WebGPU under Deno has no synchronous read-back
+  const loss = (await lossTensor.data())[0];
+  lossTensor.dispose();
   return { loss, auc: meanAuc(scores, labels) };
 }
 

@@ -211,7 +211,7 @@ export async function showSomMaps(
   som: {
     rows: number;
     cols: number;
-    uMatrix(): number[][];
+    uMatrix(): Promise<number[][]>;
     hitMap(w: readonly number[], l: readonly string[]): {
       row: number;
       col: number;
@@ -224,7 +224,7 @@ export async function showSomMaps(
   labels: readonly string[],
   options: { space: string; classes: readonly string[] },
 ): Promise<void> {
-  const u = som.uMatrix().flatMap((row, r) => row.map((v, c) => ({ r, c, v })));
+  const u = (await som.uMatrix()).flatMap((row, r) => row.map((v, c) => ({ r, c, v })));
   await showPlot({
     caption: `${options.space}: U-matrix — each unit's mean distance to its neighbours; light ` +
       "ridges are borders between regions.",

@@ -3,6 +3,7 @@
  * gradients over many shapes, reductions, transposed matrix products, within 1e-4.
  */
 import { initBackend, tf } from "../../lib/backend/mod.ts";
+import { CONV_SHAPES } from "./conv_shapes.ts";
 
 await initBackend({ backend: "wasm" });
 // the cpu backend (the reference here) greets Node users once; not needed in test output
@@ -36,24 +37,7 @@ function check(name: string, diff: number, tolerance = 1e-4): void {
   if (!(diff <= tolerance)) throw new Error(`${name}: max abs error ${diff} > ${tolerance}`);
 }
 
-// [batch, size, in channels, out channels, kernel, stride, padding]
-const CONVS: [number, number, number, number, number, number, "same" | "valid"][] = [
-  [2, 8, 16, 8, 1, 1, "valid"],
-  [4, 24, 8, 6, 1, 1, "valid"], // 2304 pixels: the filter gradient sums 3 chunks
-  [2, 8, 16, 8, 1, 1, "same"],
-  [2, 9, 8, 16, 1, 2, "valid"],
-  [2, 8, 8, 16, 1, 2, "same"],
-  [2, 8, 8, 4, 3, 1, "same"],
-  [2, 9, 8, 4, 3, 1, "valid"],
-  [2, 8, 6, 5, 3, 2, "same"],
-  [2, 9, 6, 5, 3, 2, "valid"],
-  [2, 7, 6, 5, 3, 2, "same"],
-  [1, 16, 3, 8, 7, 2, "valid"],
-  [1, 17, 3, 8, 7, 2, "same"],
-  [3, 10, 4, 4, 7, 1, "same"],
-];
-
-for (const [n, side, ci, co, k, s, pad] of CONVS) {
+for (const [n, side, ci, co, k, s, pad] of CONV_SHAPES) {
   Deno.test(`conv2d gradients ${k}×${k}/${s} ${pad} on [${n},${side},${side},${ci}]→${co}`, () => {
     const inputs = () => [
       tf.randomNormal([n, side, side, ci], 0, 1, "float32", 1),

@@ -6,10 +6,11 @@ import { join } from "node:path";
 import { assertAlmostEquals, assertEquals } from "../assert.ts";
 import { initBackend, tf } from "../../lib/backend/mod.ts";
 import { loadCovid } from "../../lib/data/datasets/mod.ts";
-import { classActivationMaps, upsampleMaps } from "../../lib/explain/cam.ts";
+import { classActivationMaps, normaliseMap, upsampleMaps } from "../../lib/explain/cam.ts";
 import { gradCam } from "../../lib/explain/gradcam.ts";
 import { lungMask, lungShare } from "../../lib/explain/lungs.ts";
-import { colour, overlayPng } from "../../lib/explain/overlay.ts";
+import { blendHeatmap, colour } from "../../lib/explain/colour.ts";
+import { overlayPng } from "../../lib/explain/overlay.ts";
 import { HEAD_DENSE, HEAD_POOL } from "../../lib/models/backbone.ts";
 import { createModel } from "../../lib/models/build.ts";
 import { DATA_ROOT } from "../helpers.ts";
@@ -36,26 +37,26 @@ const B = [[0, 0, 0, -5], [0, 0, 0, 0], [0, 0, 0, 0], [1, 1, 1, 1]];
 const x = () =>
   tf.tensor4d(A.flatMap((row, i) => row.flatMap((a, j) => [a, B[i][j]])), [1, 4, 4, 2]);
 
-Deno.test("CAM of a hand-set model is Σ_k w_k·relu(f_k)", () => {
+Deno.test("CAM of a hand-set model is Σ_k w_k·relu(f_k)", async () => {
   const model = tinyModel();
   const maps = classActivationMaps(model, x());
   const expected = A.map((row, i) => row.map((a, j) => 2 * Math.max(a, 0) - Math.max(B[i][j], 0)));
   const got = (maps.arraySync() as number[][][])[0];
   got.flat().forEach((v, i) => assertAlmostEquals(v, expected.flat()[i], 1e-6));
   // upsampled and rectified: the top-left block is the maximum, the bottom row is zero
-  const [up] = upsampleMaps(maps, 8, "max");
+  const [up] = await upsampleMaps(maps, 8, "max");
   assertAlmostEquals(up[0], 1, 1e-6);
   assertEquals(up[7 * 8 + 4], 0);
   maps.dispose();
 });
 
 Deno.test("Grad-CAM equals CAM for a GAP + dense head (tiny model and DenseNet121)", async () => {
-  const check = (model: tf.LayersModel, input: tf.Tensor4D, layer: string) => {
-    const cam = upsampleMaps(classActivationMaps(model, input), 16, "max");
-    const grad = upsampleMaps(gradCam(model, layer, input), 16, "max");
+  const check = async (model: tf.LayersModel, input: tf.Tensor4D, layer: string) => {
+    const cam = await upsampleMaps(classActivationMaps(model, input), 16, "max");
+    const grad = await upsampleMaps(gradCam(model, layer, input), 16, "max");
     cam.forEach((m, n) => m.forEach((v, i) => assertAlmostEquals(grad[n][i], v, 1e-4)));
   };
-  check(tinyModel(), x(), "relu");
+  await check(tinyModel(), x(), "relu");
   const densenet = await createModel({
     arch: "densenet121",
     side: 64,
@@ -63,7 +64,7 @@ Deno.test("Grad-CAM equals CAM for a GAP + dense head (tiny model and DenseNet12
     init: "scratch",
     seed: 3,
   });
-  check(densenet, tf.randomNormal([2, 64, 64, 3], 0, 1, "float32", 4) as tf.Tensor4D, "relu");
+  await check(densenet, tf.randomNormal([2, 64, 64, 3], 0, 1, "float32", 4) as tf.Tensor4D, "relu");
   // the hook is removed: the model predicts as before
   const input = tf.randomNormal([1, 64, 64, 3]) as tf.Tensor4D;
   const before = tf.memory().numTensors;
@@ -105,4 +106,28 @@ Deno.test("colour maps and overlays", async () => {
     new Float32Array(16).fill(0.5),
   );
   assertEquals([...png.slice(1, 4)].map((c) => String.fromCharCode(c)).join(""), "PNG");
+  // the blend: opacity 0 is the grey image, 1 the colour map, an outline is white on top
+  const grey = Uint8Array.from([0, 100, 200]), heat = Float32Array.from([0, 0.5, 1]);
+  assertEquals([...blendHeatmap(grey, heat, { opacity: 0 })], [
+    0,
+    0,
+    0,
+    100,
+    100,
+    100,
+    200,
+    200,
+    200,
+  ]);
+  assertEquals([...blendHeatmap(grey, heat, { opacity: 1 }).slice(6)], colour(1, "jet"));
+  assertEquals(
+    [...blendHeatmap(grey, heat, { outline: [0, 1, 0] }).slice(3, 6)],
+    [255, 255, 255],
+  );
+});
+
+Deno.test("CAM maps normalise to a maximum of 1 or a sum of 1; an all-zero map stays zero", () => {
+  assertEquals([...normaliseMap(Float32Array.from([0, 2, 4]), "max")], [0, 0.5, 1]);
+  assertEquals([...normaliseMap(Float32Array.from([1, 1, 2]), "sum")], [0.25, 0.25, 0.5]);
+  assertEquals([...normaliseMap(new Float32Array(3), "max")], [0, 0, 0]);
 });

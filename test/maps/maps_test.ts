@@ -11,10 +11,16 @@ import { Rng } from "../../lib/rng.ts";
 
 await initBackend();
 
-Deno.test("SOM: quantisation error falls over epochs; a 2-D square unfolds without tangles", () => {
+Deno.test("SOM: quantisation error falls over epochs; a 2-D square unfolds without tangles", async () => {
   const rng = new Rng(1);
   const data = tf.tensor2d(Array.from({ length: 600 }, () => [rng.next(), rng.next()]));
-  const som = SelfOrganisingMap.train(data, { rows: 8, cols: 8, epochs: 12, sigma0: 4, seed: 2 });
+  const som = await SelfOrganisingMap.train(data, {
+    rows: 8,
+    cols: 8,
+    epochs: 12,
+    sigma0: 4,
+    seed: 2,
+  });
   const q = som.history.map((e) => e.quantisation);
   if (!(q[q.length - 1] < 0.5 * q[0])) {
     throw new Error(`quantisation error ${q[0]} → ${q[q.length - 1]}`);
@@ -22,7 +28,7 @@ Deno.test("SOM: quantisation error falls over epochs; a 2-D square unfolds witho
   const last = som.history[som.history.length - 1];
   if (!(last.topographic < 0.1)) throw new Error(`topographic error ${last.topographic}`);
   // grid neighbours hold nearby weights: the U-matrix is small compared with the square's side
-  const u = som.uMatrix().flat();
+  const u = (await som.uMatrix()).flat();
   if (!(Math.max(...u) < 0.4)) throw new Error(`U-matrix max ${Math.max(...u)}`);
   // the map spans the square (SOMs pull in at the border, so not all the way to the corners;
   // a collapsed map would sit about 0.7 from every corner)
@@ -31,7 +37,7 @@ Deno.test("SOM: quantisation error falls over epochs; a 2-D square unfolds witho
     const nearest = Math.min(...w.map(([a, b]) => Math.hypot(a - cx, b - cy)));
     if (!(nearest < 0.3)) throw new Error(`corner (${cx}, ${cy}) is ${nearest} from the map`);
   }
-  assertEquals(som.winners(data).length, 600);
+  assertEquals((await som.winners(data)).length, 600);
   som.dispose();
   data.dispose();
 });

@@ -11,44 +11,25 @@ import { join } from "node:path";
 import { chromium } from "playwright-core";
 import { assertEquals } from "../assert.ts";
 import { PROJECT_ROOT } from "../../lib/config.ts";
-import { executeNotebooks, listNotebooks } from "../../lib/notebook/execute.ts";
-import { buildSite } from "../../site/build.ts";
+import { listNotebooks } from "../../lib/notebook/execute.ts";
 import { serveSite } from "../../site/serve.ts";
-import { DATA_ROOT } from "../helpers.ts";
+import { BASE, CHROMIUM, CHROMIUM_ARGS, SCREENSHOTS, testSite } from "./built.ts";
 
-const OUT = join(PROJECT_ROOT, "test-output");
-const BASE = "/xray-transfer/";
-const CHROMIUM = Deno.env.get("XRAY_CHROMIUM") ?? "/usr/bin/chromium";
+// The one page allowed a script: its own bundle (self-hosted), WebAssembly, and requests to
+// the site's own files only.
+const TRY_PAGE = `${BASE}try/`;
 
 Deno.test({
   name: "report: every page loads cleanly in Chromium, figures have size, links resolve",
   sanitizeResources: false,
   sanitizeOps: false,
   fn: async () => {
-    const notebooksOut = join(OUT, "notebooks");
-    await executeNotebooks(await listNotebooks(join(PROJECT_ROOT, "notebooks")), {
-      profile: "smoke",
-      cellTimeoutSeconds: 600,
-      outDir: notebooksOut,
-      env: { XRAY_DATA_DIR: DATA_ROOT },
-      cache: {
-        libDir: join(PROJECT_ROOT, "lib"),
-        extraFiles: [join(PROJECT_ROOT, "deno.json"), join(PROJECT_ROOT, "deno.lock")],
-        profile: "smoke",
-        dataRoot: DATA_ROOT,
-      },
-    });
-    const siteDir = await buildSite({
-      profile: "smoke",
-      notebooksDir: notebooksOut,
-      base: BASE,
-      outDir: join(OUT, "site"),
-    });
+    const siteDir = await testSite();
     const server = serveSite(siteDir, { base: BASE });
     const origin = `http://127.0.0.1:${server.addr.port}`;
     const browser = await chromium.launch({
       executablePath: CHROMIUM,
-      args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+      args: CHROMIUM_ARGS,
     });
     try {
       const problems: string[] = [];
@@ -77,6 +58,7 @@ Deno.test({
           "figure, svg, img",
           (els) =>
             els.filter((e) => !e.closest("svg") || e.tagName.toLowerCase() === "svg")
+              .filter((e) => !e.closest("[hidden]")) // e.g. the try-it page's result, before use
               .map((e) => {
                 const b = e.getBoundingClientRect();
                 return { tag: e.tagName, w: b.width, h: b.height };
@@ -93,8 +75,25 @@ Deno.test({
           'meta[http-equiv="Content-Security-Policy"]',
           (m) => m.getAttribute("content") ?? "",
         ).catch(() => "");
-        if (!csp.includes("script-src 'none'")) problems.push(`no script-forbidding CSP on ${url}`);
-        if (await page.$$eval("script", (els) => els.length)) problems.push(`a script on ${url}`);
+        if (new URL(url).pathname === TRY_PAGE) {
+          for (const rule of ["script-src 'self' 'wasm-unsafe-eval'", "connect-src 'self'"]) {
+            if (!csp.includes(rule)) problems.push(`CSP without ${rule} on ${url}`);
+          }
+          const scripts = await page.$$eval(
+            "script",
+            (els) => els.map((e) => (e as HTMLScriptElement).src),
+          );
+          for (const src of scripts) {
+            if (!src.startsWith(`${origin}${BASE}`)) {
+              problems.push(`script ${src || "inline"} on ${url}`);
+            }
+          }
+        } else {
+          if (!csp.includes("script-src 'none'")) {
+            problems.push(`no script-forbidding CSP on ${url}`);
+          }
+          if (await page.$$eval("script", (els) => els.length)) problems.push(`a script on ${url}`);
+        }
         const links = await page.$$eval(
           "a[href]",
           (as) => as.map((a) => (a as HTMLAnchorElement).href),
@@ -122,11 +121,12 @@ Deno.test({
         if (r.status !== 200) problems.push(`download ${file}: HTTP ${r.status}`);
       }
       const chapters = (await listNotebooks(join(PROJECT_ROOT, "notebooks"))).length;
-      // home, methods and one page per chapter, each reached by links
-      assertEquals(seen.size >= chapters + 2, true, `only ${seen.size} pages reached`);
+      // home, methods, the try-it page and one page per chapter, each reached by links
+      assertEquals(seen.size >= chapters + 3, true, `only ${seen.size} pages reached`);
+      assertEquals(seen.has(`${origin}${TRY_PAGE}`), true, "the try-it page is not linked");
       assertEquals(figures > 0, true, "no figures found");
       // every page at a phone's width: no horizontal page scroll (wide content scrolls in its box)
-      const shots = join(PROJECT_ROOT, "site", "test-screenshots");
+      const shots = SCREENSHOTS;
       await Deno.mkdir(shots, { recursive: true });
       for (const url of seen) {
         const name =
