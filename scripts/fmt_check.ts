@@ -12,7 +12,7 @@ import { listNotebooks } from "../lib/notebook/execute.ts";
 const root = join(import.meta.dirname!, "..");
 const deno = Deno.execPath();
 
-const rest = await new Deno.Command(deno, {
+const otherFiles = await new Deno.Command(deno, {
   args: ["fmt", "--check", "--ignore=notebooks/"],
   cwd: root,
   stdout: "inherit",
@@ -42,7 +42,7 @@ for (const path of notebooks) {
 if (unformatted.length) {
   console.error(`not formatted (run deno fmt notebooks/):\n  ${unformatted.join("\n  ")}`);
 } else console.log(`Checked ${notebooks.length} notebooks`);
-if (!rest.success || unformatted.length) Deno.exit(1);
+if (!otherFiles.success || unformatted.length) Deno.exit(1);
 
 function equal(a: Uint8Array, b: Uint8Array): boolean {
   return a.length === b.length && a.every((x, i) => x === b[i]);
