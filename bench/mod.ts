@@ -9,6 +9,8 @@
  *    holds; larger batches are reached by gradient accumulation, which costs the same per image.
  *    Native TensorFlow trains batch 16 at 224 px; WebGPU batch 16 and 64.
  *    `XRAY_BENCH_BACKENDS=webgpu,wasm` picks backends (WebGPU on a software adapter only so).
+ *    With WebGPU, `bench/webgpu_kernels.ts` also times the stock filter-gradient kernel
+ *    against the project's.
  * `deno task bench --reference` also runs each native configuration in PyTorch (when a Python
  * with torch and torchvision is importable; `bench/reference.py`), in the same run and on the
  * same threads, and prints both, the ratio, and the CPU model.
@@ -122,6 +124,14 @@ if (Deno.env.get("XRAY_BENCH_MODELS") !== "0") {
         }
       }
     }
+  }
+  if (backends.includes("webgpu")) {
+    // the filter-gradient kernel alone, stock against ours, in a process of its own
+    await new Deno.Command(Deno.execPath(), {
+      args: ["run", "-A", new URL("./webgpu_kernels.ts", import.meta.url).pathname],
+      stdout: "inherit",
+      stderr: "inherit",
+    }).output();
   }
   if (rows.length) {
     console.error(`\nNative TensorFlow against ${reference ? "PyTorch" : ""}, ${cpu}:`);
