@@ -68,7 +68,10 @@ try {
   }
   const skipped = report.failed.length + report.mismatched.length;
   if (skipped) {
-    console.error(`${skipped} image(s) could not be fetched; the loaders report them as missing.`);
+    console.error(
+      `${skipped} optional file(s) could not be fetched: the loaders report missing images, and ` +
+        "chapter 4 maps only the images whose lung annotation is there.",
+    );
   }
 } catch (e) {
   // one line, no stack trace: the causes here are settings and disks, not bugs to debug

@@ -1,6 +1,7 @@
 import { assertEquals, assertRejects } from "../assert.ts";
 import { join } from "node:path";
 import { loadCovid } from "../../lib/data/datasets/mod.ts";
+import { covidLungMask } from "../../lib/data/datasets/covid.ts";
 import { CsvError } from "../../lib/data/_csv.ts";
 import { countByReason } from "../../lib/data/record.ts";
 import { DATA_ROOT, tempDir } from "../helpers.ts";
@@ -97,4 +98,23 @@ Deno.test("COVID-19 loader: a file name that leads out of the dataset folder is 
     throw new Error(data.skipped[0].detail);
   }
   if (!data.skipped[3].detail.includes("symbolic link")) throw new Error(data.skipped[3].detail);
+});
+
+Deno.test("COVID-19 lung masks: a data root without annotations gives no mask, not a crash", async () => {
+  await using empty = await tempDir();
+  const covid = await loadCovid();
+  const withMask = covid.records.slice(0, 40);
+  const real = await Promise.all(withMask.map((r) => covidLungMask(r, 16)));
+  assertEquals(real.some((m) => m !== undefined), true);
+  const warn = console.warn;
+  const warned: string[] = [];
+  console.warn = (line: string) => warned.push(line);
+  try {
+    const none = await Promise.all(withMask.map((r) => covidLungMask(r, 16, empty.path)));
+    assertEquals(none.every((m) => m === undefined), true);
+  } finally {
+    console.warn = warn;
+  }
+  assertEquals(warned.length, 1); // the missing box file is said once, by name
+  assertEquals(warned[0].includes("imageannotation_ai_lung_bounding_boxes.json"), true);
 });

@@ -8,9 +8,10 @@
  * network at all.
  */
 import { join } from "node:path";
-import { assertEquals } from "../assert.ts";
+import { assertEquals, assertTrue } from "../assert.ts";
 import { PROFILES, PROJECT_ROOT } from "../../lib/config.ts";
 import { loadCovid, loadNih } from "../../lib/data/datasets/mod.ts";
+import { covidLungMask } from "../../lib/data/datasets/covid.ts";
 import { sha256File } from "../../lib/data/download.ts";
 import {
   blockedMessage,
@@ -78,6 +79,14 @@ async function buildMirror(dir: string) {
     covidPins[`images/${entry.name}`] = {
       sha256: await sha256File(join(COVID, "images", entry.name)),
     };
+  }
+  // the lung annotations the collection's repository has (no V7 Labs masks)
+  const boxes = "annotations/imageannotation_ai_lung_bounding_boxes.json";
+  covidPins[boxes] = { sha256: await sha256File(join(COVID, boxes)) };
+  for (const entry of Deno.readDirSync(join(COVID, "annotations", "lungVAE-masks"))) {
+    if (!entry.name.endsWith(".png")) continue;
+    const path = `annotations/lungVAE-masks/${entry.name}`;
+    covidPins[path] = { sha256: await sha256File(join(COVID, path)) };
   }
   return { archived: names, covidPins: covidPins as Pins };
 }
@@ -158,6 +167,13 @@ Deno.test({
       // the data root loads like the original
       const covid = await loadCovid({ dir: join(root.path, "covid-chestxray") });
       assertEquals(covid.rows, 751);
+      // chapter 4's lung masks come from the fetched annotations: a lungVAE mask, then boxes
+      const folder = join(root.path, "covid-chestxray");
+      const masks = await Promise.all(
+        covid.records.slice(0, 60).map((r) => covidLungMask(r, 32, folder)),
+      );
+      const sources = new Set(masks.map((m) => m?.source));
+      assertTrue(sources.has("lungVAE") && sources.has("boxes"), `mask sources ${[...sources]}`);
       const nih = await loadNih({ dir: join(root.path, "nih-chestxray14") });
       assertEquals(
         nih.records.map((r) => r.imageId).sort(),

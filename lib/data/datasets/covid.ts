@@ -141,7 +141,9 @@ export function covidSplit(
   });
 }
 
-let boxes: Promise<Map<string, { width: number; height: number; boxes: number[][] }>> | undefined;
+type LungBoxes = Map<string, { width: number; height: number; boxes: number[][] }>;
+// read once per annotations folder
+const boxesByFolder = new Map<string, Promise<LungBoxes>>();
 
 /** The lung mask of a COVID-19 collection image, or undefined when none is annotated. */
 export async function covidLungMask(
@@ -184,15 +186,25 @@ export async function covidLungMask(
   return { side, source: "boxes", data };
 }
 
-function lungBoxes(dir: string) {
-  boxes ??= (async () => {
+function lungBoxes(dir: string): Promise<LungBoxes> {
+  let boxes = boxesByFolder.get(dir);
+  if (boxes) return boxes;
+  boxes = (async () => {
     const file = join(dir, "imageannotation_ai_lung_bounding_boxes.json");
-    const json = JSON.parse(await Deno.readTextFile(file)) as {
+    let text: string;
+    try {
+      text = await Deno.readTextFile(file);
+    } catch (e) {
+      if (!(e instanceof Deno.errors.NotFound)) throw e;
+      console.warn(`${file} is missing: no lung boxes (deno task data covid fetches it)`);
+      return new Map();
+    }
+    const json = JSON.parse(text) as {
       images: { id: number; file_name: string; width: number; height: number }[];
       annotations: { image_id: number; bbox: number[] }[];
     };
     const byId = new Map(json.images.map((i) => [i.id, i]));
-    const out = new Map<string, { width: number; height: number; boxes: number[][] }>();
+    const out: LungBoxes = new Map();
     for (const a of json.annotations) {
       const image = byId.get(a.image_id);
       if (!image) continue;
@@ -203,10 +215,15 @@ function lungBoxes(dir: string) {
     }
     return out;
   })();
+  boxesByFolder.set(dir, boxes);
   return boxes;
 }
 
-/** What the collection needs fetched: metadata.csv and every image, each with its pin. */
+/**
+ * What the collection needs fetched: metadata.csv, every image and the lung annotations chapter 4
+ * uses (the lung boxes and the lungVAE masks), each with its pin. Only metadata.csv is required:
+ * a missing image is reported by the loader, a missing annotation means one mask fewer.
+ */
 export function covidPlan(root: string, settings: SourceSettings): PlanItem[] {
   const dir = join(root, COVID_KEY);
   const filePins = settings.pins?.[COVID_KEY] ?? pins.files;
@@ -217,14 +234,14 @@ export function covidPlan(root: string, settings: SourceSettings): PlanItem[] {
     `https://raw.githubusercontent.com/${COVID_REPOSITORY}/${COVID_COMMIT}`,
   );
   return [{
-    name: "COVID-19 image data collection (metadata.csv and images)",
+    name: "COVID-19 image data collection (metadata.csv, images, lung annotations)",
     source: `github.com/${COVID_REPOSITORY} @ ${COVID_COMMIT.slice(0, 7)}`,
     dir,
     files: Object.entries(filePins).map(([path, pin]) => ({
       url: `${base}/${path.split("/").map(encodeURIComponent).join("/")}`,
       dest: join(dir, path),
       pin,
-      required: !path.startsWith("images/"),
+      required: path === "metadata.csv",
     })),
   }];
 }
