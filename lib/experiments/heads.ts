@@ -33,8 +33,8 @@ export interface FrozenBackbone {
   readonly features: FeatureTable;
 }
 
-/** Build the backbone (ImageNet, NIH-trained or random) and extract features of `records`. */
-export function frozenBackbone<R extends XrayRecord>(options: {
+/** What {@link frozenBackbone} builds, and on which images. */
+export interface FrozenBackboneOptions<R extends XrayRecord> {
   readonly name: string;
   readonly arch: ModelName;
   readonly init: Initialisation;
@@ -42,19 +42,18 @@ export function frozenBackbone<R extends XrayRecord>(options: {
   readonly outputs: number;
   readonly side: number;
   readonly seed?: number;
-}): Promise<FrozenBackbone> {
+}
+
+/** Build the backbone (ImageNet, NIH-trained or random) and extract features of `records`. */
+export function frozenBackbone<R extends XrayRecord>(
+  options: FrozenBackboneOptions<R>,
+): Promise<FrozenBackbone> {
   return withActivity(`features of ${options.name}`, () => buildFrozen(options));
 }
 
-async function buildFrozen<R extends XrayRecord>(options: {
-  readonly name: string;
-  readonly arch: ModelName;
-  readonly init: Initialisation;
-  readonly records: readonly R[];
-  readonly outputs: number;
-  readonly side: number;
-  readonly seed?: number;
-}): Promise<FrozenBackbone> {
+async function buildFrozen<R extends XrayRecord>(
+  options: FrozenBackboneOptions<R>,
+): Promise<FrozenBackbone> {
   const { arch, side } = options;
   const model = await createModel({
     arch,
