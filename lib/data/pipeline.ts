@@ -188,11 +188,11 @@ export class BatchPipeline<R extends XrayRecord> {
     for (let i = 0; i < records.length; i++) {
       let image = await this.cache.get(records[i].path);
       if (this.options.augment && augmentIt) {
-        // one generator per (seed, epoch, position): independent of batch composition, and
-        // different for each copy of an oversampled image
-        const rng = new Rng(
-          deriveSeed(this.options.seed, "augment", epoch, start + i, records[i].path),
-        );
+        // one generator per (seed, epoch, position, image): independent of batch composition,
+        // different for each copy of an oversampled image, and keyed by the image's id within
+        // its dataset — never its path, which changes with where the data root lies
+        const id = `${records[i].source}/${records[i].imageId}`;
+        const rng = new Rng(deriveSeed(this.options.seed, "augment", epoch, start + i, id));
         image = augment(image, rng, this.options.augment);
       }
       writeModelInput(image, model, x, i * pixels);
