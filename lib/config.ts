@@ -9,7 +9,7 @@
  * - `XRAY_CACHE_DIR`: downloaded weights, feature caches, checkpoints (default `./.cache`).
  * @module
  */
-import { dirname, isAbsolute, resolve } from "node:path";
+import { dirname, isAbsolute, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 
 /** The project's root folder (the one holding `deno.json`). */
@@ -42,12 +42,23 @@ export interface Profile {
   readonly headEpochs: number;
   /** Images per optimiser step. */
   readonly batchSize: number;
-  /** Repeated patient-level splits for the (cheap) frozen-backbone arms. */
-  readonly splits: number;
-  /** Of those, the splits the fine-tuned arms and the augmentation analysis run on (≥ 3). */
-  readonly tunedSplits: number;
+  /**
+   * Folds of the patient cross-validation of the COVID-19 tasks (≥ 3): every patient is tested
+   * once; intervals have folds − 1 degrees of freedom.
+   */
+  readonly folds: number;
+  /** Training repeats (seeds) of each fold's head on frozen features. */
+  readonly headRepeats: number;
+  /** Training repeats (seeds) of each fold's fine-tuned network. */
+  readonly tuneRepeats: number;
+  /** Training repeats (seeds) of each ChestX-ray14 arm (chapter 2). */
+  readonly nihRepeats: number;
   /** Architectures fine-tuned whole on the COVID-19 task (frozen arms use both). */
   readonly tunedArchs: readonly ("densenet121" | "resnet50")[];
+  /** Starting points fine-tuned whole (frozen arms use all). */
+  readonly tunedStarts: readonly ("nih" | "imagenet" | "shuffled" | "scratch")[];
+  /** Fine-tune the ImageNet start once more without augmentation (the ablation). */
+  readonly augmentationAblation: boolean;
   /** Images per class in the 15-class set, where the data has them (the study: ≥ 200). */
   readonly classBudget: number;
   /** Images per class in the latent-space maps (SOM, t-SNE). */
@@ -74,9 +85,13 @@ export const PROFILES: Readonly<Record<ProfileName, Profile>> = {
     tuneEpochs: 1,
     headEpochs: 20,
     batchSize: 8,
-    splits: 3,
-    tunedSplits: 2,
+    folds: 3,
+    headRepeats: 2,
+    tuneRepeats: 1,
+    nihRepeats: 1,
     tunedArchs: ["densenet121"],
+    tunedStarts: ["nih", "imagenet"],
+    augmentationAblation: false,
     classBudget: 12,
     mapBudget: 12,
     resamples: 200,
@@ -94,9 +109,13 @@ export const PROFILES: Readonly<Record<ProfileName, Profile>> = {
     tuneEpochs: 3,
     headEpochs: 100,
     batchSize: 16,
-    splits: 5,
-    tunedSplits: 3,
+    folds: 5,
+    headRepeats: 3,
+    tuneRepeats: 1,
+    nihRepeats: 1,
     tunedArchs: ["densenet121"],
+    tunedStarts: ["nih", "imagenet", "shuffled"],
+    augmentationAblation: false,
     classBudget: 200,
     mapBudget: 60,
     resamples: 2000,
@@ -112,9 +131,13 @@ export const PROFILES: Readonly<Record<ProfileName, Profile>> = {
     tuneEpochs: 100,
     headEpochs: 100,
     batchSize: 16,
-    splits: 5,
-    tunedSplits: 5,
+    folds: 5,
+    headRepeats: 5,
+    tuneRepeats: 2,
+    nihRepeats: 2,
     tunedArchs: ["densenet121", "resnet50"],
+    tunedStarts: ["nih", "imagenet", "shuffled", "scratch"],
+    augmentationAblation: true,
     classBudget: 200,
     mapBudget: 200,
     resamples: 2000,
@@ -146,9 +169,36 @@ export function dataRoot(setting: string | undefined = env("XRAY_DATA_DIR")): st
   return isAbsolute(root) ? root : resolve(PROJECT_ROOT, root);
 }
 
+/**
+ * The data root as chapters print it: relative to the project when that is shorter, never an
+ * absolute path (executed notebooks are published, and must not name a machine's folders).
+ */
+export function dataRootLabel(root: string = dataRoot()): string {
+  const rel = relative(PROJECT_ROOT, root) || ".";
+  return isAbsolute(rel) ? "(a folder outside the project; XRAY_DATA_DIR)" : rel;
+}
+
 /** Folder for things the project makes or fetches itself: `XRAY_CACHE_DIR`, else `<project>/.cache`. */
 export function cacheDir(setting: string | undefined = env("XRAY_CACHE_DIR")): string {
   const dir = setting?.trim() || ".cache";
+  return isAbsolute(dir) ? dir : resolve(PROJECT_ROOT, dir);
+}
+
+/**
+ * Where trained weights and checkpoints go: `XRAY_WEIGHTS_DIR`, else `<project>/weights`
+ * (one folder per profile and run inside).
+ */
+export function weightsDir(setting: string | undefined = env("XRAY_WEIGHTS_DIR")): string {
+  const dir = setting?.trim() || "weights";
+  return isAbsolute(dir) ? dir : resolve(PROJECT_ROOT, dir);
+}
+
+/**
+ * Where results files go: `XRAY_RESULTS_DIR`, else `<project>/results` (one folder per profile
+ * inside). The site reads the project's own folder.
+ */
+export function resultsRoot(setting: string | undefined = env("XRAY_RESULTS_DIR")): string {
+  const dir = setting?.trim() || "results";
   return isAbsolute(dir) ? dir : resolve(PROJECT_ROOT, dir);
 }
 

@@ -17,14 +17,17 @@ export {
   currentProfile,
   DataMissingError,
   dataRoot,
+  dataRootLabel,
   type Profile,
   type ProfileName,
   PROFILES,
   PROJECT_ROOT,
+  resultsRoot,
+  weightsDir,
 } from "./config.ts";
 export { deriveSeed, Rng } from "./rng.ts";
 export { Progress, withActivity } from "./progress.ts";
-export { type RunInfo, runInfo, saveResults } from "./results.ts";
+export { readResults, type RunInfo, runInfo, saveResults } from "./results.ts";
 export * from "./study.ts";
 export { type BackendInfo, backendInfo, type BackendName, initBackend, tf } from "./backend/mod.ts";
 export * from "./data/mod.ts";

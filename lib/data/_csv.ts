@@ -91,13 +91,23 @@ export function parseCsv(text: string, file: string, options: ReadCsvOptions): C
 
 /** Read and parse a CSV file; a missing or unreadable file is a {@link CsvError}. */
 export async function readCsv(path: string, options: ReadCsvOptions): Promise<CsvTable> {
-  let text: string;
+  let bytes: Uint8Array;
   try {
-    text = await Deno.readTextFile(path);
+    bytes = await Deno.readFile(path);
   } catch (e) {
     throw new CsvError(path, `cannot read the file (${(e as Error).message})`);
   }
-  return parseCsv(text, path, options);
+  return parseCsv(decodeText(bytes), path, options);
+}
+
+// UTF-8, else Windows-1252: some collections' metadata files were saved by a spreadsheet in
+// the latter (a "°" in a note), and every byte of it is a character there.
+function decodeText(bytes: Uint8Array): string {
+  try {
+    return new TextDecoder("utf-8", { fatal: true }).decode(bytes);
+  } catch {
+    return new TextDecoder("windows-1252").decode(bytes);
+  }
 }
 
 // Papaparse does not report line numbers; recover the 1-based start line of each record by

@@ -74,6 +74,44 @@ export async function findDuplicates<R extends XrayRecord>(
   return pairs;
 }
 
+/** Whether two fingerprints are of the same image (the thresholds above). */
+export function sameImage(
+  a: Fingerprint,
+  b: Fingerprint,
+): { same: boolean; distance: number; correlation: number } {
+  const distance = hammingDistance(a.hash, b.hash);
+  const correlation = distance <= MAX_HASH_DISTANCE ? correlate(a.thumb, b.thumb) : NaN;
+  return {
+    same: distance <= MAX_HASH_DISTANCE && correlation >= MIN_CORRELATION,
+    distance,
+    correlation,
+  };
+}
+
+/**
+ * Records of `candidates` that are copies of an image of `reference` (e.g. external images
+ * re-posted from the training collection), each with the copy it matches.
+ */
+export async function copiesOf<A extends XrayRecord, B extends XrayRecord>(
+  candidates: readonly A[],
+  reference: readonly B[],
+): Promise<{ record: A; of: B; distance: number; correlation: number }[]> {
+  const refs: Fingerprint[] = [];
+  for (const r of reference) refs.push(await fingerprint(r.path));
+  const out: { record: A; of: B; distance: number; correlation: number }[] = [];
+  for (const record of candidates) {
+    const print = await fingerprint(record.path);
+    for (const [j, ref] of refs.entries()) {
+      const m = sameImage(print, ref);
+      if (m.same) {
+        out.push({ record, of: reference[j], distance: m.distance, correlation: m.correlation });
+        break;
+      }
+    }
+  }
+  return out;
+}
+
 /** Patients joined because they share an image. */
 export interface MergedGroup {
   /** The group's new patient id: the original ids joined by "+", e.g. "178+97". */

@@ -30,6 +30,15 @@ export {
   type Splits,
 } from "./splits.ts";
 export {
+  EXTERNAL_COLLECTIONS,
+  type ExternalDataset,
+  externalDir,
+  type ExternalName,
+  type ExternalRecord,
+  loadExternal,
+} from "./external.ts";
+export { crossValidationFolds, type Fold, type FoldOptions, testFoldOf } from "./folds.ts";
+export {
   decodeGrey,
   decodeRgb,
   decodeRgba,
@@ -45,6 +54,7 @@ export { ImageCache } from "./cache.ts";
 export { type Batch, BatchPipeline, oversampleMinority, type PipelineOptions } from "./pipeline.ts";
 export { countBy, imageSizeCensus } from "./summary.ts";
 export {
+  copiesOf,
   type DuplicatePair,
   findDuplicates,
   type MergedGroup,

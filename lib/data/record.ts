@@ -142,7 +142,10 @@ export type SkipReason =
   | "unknown-finding"
   | "not-in-split-lists"
   | "bad-image"
-  | "unsafe-path";
+  | "unsafe-path"
+  | "unlabelled"
+  | "other-finding"
+  | "copy-of-training-image";
 
 /** A row that did not become a record, and why. Nothing is dropped without one of these. */
 export interface SkippedRow {

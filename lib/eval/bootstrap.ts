@@ -56,6 +56,8 @@ export interface AucDifference {
   readonly hi: number;
   /** Two-sided p-value: twice the share of resampled differences on the other side of 0. */
   readonly p: number;
+  /** Standard deviation of the resampled differences: the difference's standard error. */
+  readonly se: number;
   readonly resamples: number;
 }
 
@@ -78,6 +80,7 @@ export function pairedBootstrapAucDifference(
     lo: quantile(diffs, (1 - level) / 2),
     hi: quantile(diffs, 1 - (1 - level) / 2),
     p: Math.min(1, 2 * Math.min(below, above)),
+    se: sd(diffs),
     resamples: diffs.length,
   };
 }
@@ -119,7 +122,7 @@ function resampleClusters(
 export function bootstrapMean(
   values: readonly number[],
   options: BootstrapOptions = {},
-): { mean: number; lo: number; hi: number; p: number } {
+): { mean: number; lo: number; hi: number; p: number; se: number } {
   const level = options.level ?? 0.95;
   const groups = options.groups ?? values.map((_, i) => String(i));
   const clusters = clusterIndices(groups);
@@ -136,6 +139,7 @@ export function bootstrapMean(
     lo: quantile(means, (1 - level) / 2),
     hi: quantile(means, 1 - (1 - level) / 2),
     p: Math.min(1, 2 * Math.min(below, above)),
+    se: sd(means),
   };
 }
 
@@ -157,6 +161,12 @@ export function drawClusters(clusters: readonly number[][], rng: Rng): number[] 
   return idx;
 }
 
+// Sample standard deviation of bootstrap draws: the standard error of the statistic.
+function sd(values: readonly number[]): number {
+  const m = values.reduce((a, b) => a + b, 0) / values.length;
+  return Math.sqrt(values.reduce((a, v) => a + (v - m) ** 2, 0) / Math.max(1, values.length - 1));
+}
+
 function pick(values: ArrayLike<number>, idx: readonly number[]): number[] {
   return idx.map((i) => values[i]);
 }
@@ -169,7 +179,7 @@ export function pairedMeanDifference(
   a: readonly number[],
   b: readonly number[],
   options: BootstrapOptions = {},
-): { difference: number; lo: number; hi: number; p: number; n: number } {
+): { difference: number; lo: number; hi: number; p: number; se: number; n: number } {
   if (a.length !== b.length) throw new Error(`${a.length} values paired with ${b.length}`);
   const groups = options.groups ?? a.map((_, i) => String(i));
   const keep = a.map((_, i) => i).filter((i) => Number.isFinite(a[i]) && Number.isFinite(b[i]));
@@ -177,5 +187,5 @@ export function pairedMeanDifference(
     ...options,
     groups: keep.map((i) => groups[i]),
   });
-  return { difference: m.mean, lo: m.lo, hi: m.hi, p: m.p, n: keep.length };
+  return { difference: m.mean, lo: m.lo, hi: m.hi, p: m.p, se: m.se, n: keep.length };
 }

@@ -5,3 +5,4 @@ export * from "./bootstrap.ts";
 export * from "./delong.ts";
 export * from "./tables.ts";
 export * from "./multiple.ts";
+export * from "./crossval.ts";

@@ -49,6 +49,8 @@ export interface ArmSpec<R extends XrayRecord> {
   readonly augment?: boolean;
   /** Epochs (default: the profile's `tuneEpochs`). */
   readonly epochs?: number;
+  /** Keep the last epoch, not the best by validation AUC (controls with meaningless labels). */
+  readonly keepLast?: boolean;
 }
 
 /** A trained arm. */
@@ -123,7 +125,9 @@ async function runArm<R extends XrayRecord>(spec: ArmSpec<R>): Promise<ArmRun<R>
     epochs: spec.epochs ?? profile.tuneEpochs,
     learningRate: hyper.learningRate,
     weightDecay: hyper.weightDecay,
-    schedule: { lrPatience: hyper.lrPatience },
+    schedule: spec.keepLast
+      ? { lrPatience: hyper.lrPatience, keepLast: true }
+      : { lrPatience: hyper.lrPatience },
     accumulate: profile.batchSize / micro,
     batchNorm: spec.batchNorm,
     checkpointDir: dir,

@@ -48,6 +48,28 @@ export async function nihBackbone(arch: ModelName, profile: Profile): Promise<Ni
   return { arch, dir, card, gate, trainedOn: trainedRecords(card) };
 }
 
+/** The run name of chapter 2's equal-compute control: ImageNet start, shuffled ChestX-ray14. */
+export function shuffledBackboneRun(arch: ModelName): string {
+  return `nih-${arch}-shuffled`;
+}
+
+/**
+ * Chapter 2's equal-compute control of `arch` at a profile, or undefined where chapter 2 did not
+ * train one (it is trained for DenseNet121, the architecture of the primary comparison).
+ */
+export async function shuffledBackbone(
+  arch: ModelName,
+  profile: Profile,
+): Promise<{ dir: string; card: ModelCard } | undefined> {
+  const dir = join(runDir(shuffledBackboneRun(arch), profile), "best");
+  try {
+    await Deno.stat(join(dir, "model.json"));
+  } catch {
+    return undefined;
+  }
+  return { dir, card: await readCard(dir) };
+}
+
 /** A classifier a chapter saved (with its card), rebuilt at its own side. */
 export async function savedClassifier(
   run: string,

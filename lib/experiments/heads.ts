@@ -23,14 +23,18 @@ import { withActivity } from "../progress.ts";
 import { imageCache } from "./arm.ts";
 import { HEAD_HYPER } from "./hyper.ts";
 
-/** A frozen backbone and its features for a set of images. */
-export interface FrozenBackbone {
+/** Features a head can train on: a frozen backbone's, or any other per-image vector. */
+export interface FeatureSource {
   readonly name: string;
+  readonly features: FeatureTable;
+}
+
+/** A frozen backbone and its features for a set of images. */
+export interface FrozenBackbone extends FeatureSource {
   readonly arch: ModelName;
   readonly side: number;
   /** The full classifier; its head is replaced by {@link attachHead}. */
   readonly model: tf.LayersModel;
-  readonly features: FeatureTable;
 }
 
 /** What {@link frozenBackbone} builds, and on which images. */
@@ -99,7 +103,7 @@ export interface Standardisation {
  * common scale.
  */
 export async function trainHead<R extends XrayRecord>(options: {
-  readonly backbone: FrozenBackbone;
+  readonly backbone: FeatureSource;
   readonly labels: (record: R) => number[];
   readonly train: readonly R[];
   readonly val: readonly R[];

@@ -1,12 +1,13 @@
 /**
  * Experiments as the chapters run them: arms trained whole or as heads on frozen features, over
- * repeated patient splits; the pretraining gate, verdicts of comparison families, the leakage-
+ * patient K-fold cross-validation; the pretraining gate, verdicts of comparison families, the leakage-
  * safe study data, and what a profile needs fetched.
  * @module
  */
 export { type ArmRun, type ArmSpec, microBatch, trainArm } from "./arm.ts";
 export {
   attachHead,
+  type FeatureSource,
   type FrozenBackbone,
   frozenBackbone,
   type HeadRun,
@@ -21,25 +22,56 @@ export {
 } from "./evaluate.ts";
 export { HEAD_HYPER, STUDY_HYPER } from "./hyper.ts";
 export { runDir } from "./runs.ts";
-export { type NihBackbone, nihBackbone, nihBackboneRun, savedClassifier } from "./backbones.ts";
-export { PRETRAINED_NAME, type PretrainingGate, pretrainingGate } from "./gate.ts";
-export { type ComparisonInput, decideFamily, scoreSpread, type Verdict } from "./verdict.ts";
 export {
+  type NihBackbone,
+  nihBackbone,
+  nihBackboneRun,
+  savedClassifier,
+  shuffledBackbone,
+} from "./backbones.ts";
+export { PRETRAINED_NAME, type PretrainingGate, pretrainingGate } from "./gate.ts";
+export {
+  ALPHA,
+  type ComparisonInput,
+  decideFamily,
+  decidePrimary,
+  scoreSpread,
+  type Verdict,
+} from "./verdict.ts";
+export { type Learned, learnedRule } from "./learned.ts";
+export {
+  covidStratum,
   type CovidStudyData,
   covidStudyData,
+  imageLevelFolds,
+  type NihSplit,
   type NihStudyData,
   nihStudyData,
 } from "./study_data.ts";
-export { findingCounts, gateBackbone, trainNihArm } from "./nih_arms.ts";
 export {
-  ARCH_NAMES,
-  type ArmOverSplits,
-  aucByView,
-  compareOverSplits,
-  fineTunedArms,
-  frozenArms,
-  type StartingPoint,
-  startingPoints,
-} from "./over_splits.ts";
+  findingCounts,
+  gateBackbone,
+  type NihArm,
+  trainNihArm,
+  trainShuffledControl,
+} from "./nih_arms.ts";
+export { ARCH_NAMES, SHUFFLED_NAME, type StartingPoint, startingPoints } from "./starts.ts";
+export {
+  armStatus,
+  compareCv,
+  type CvArm,
+  type CvRun,
+  cvSubset,
+  type FoldHeads,
+  frozenCvArm,
+  modelDir,
+  pooledRoc,
+  pooledScores,
+  readFoldHeads,
+  runSeed,
+  sourceOnlyControl,
+  tunedCvArm,
+  viewOnlyControl,
+} from "./cross_validated.ts";
 export { INPUT_CUES, inputCueFeatures } from "./source_cues.ts";
 export { profileNeeds } from "./requirements.ts";

@@ -10,12 +10,12 @@ import { join } from "node:path";
 import { createHash } from "node:crypto";
 import { fileURLToPath } from "node:url";
 import { codeHash, moduleClosure } from "../code_hash.ts";
-import { currentProfile, type Profile, PROJECT_ROOT } from "../config.ts";
+import { currentProfile, type Profile, PROJECT_ROOT, weightsDir } from "../config.ts";
 import type { XrayRecord } from "../data/record.ts";
 
 /** Folder of a run's weights. */
 export function runDir(run: string, profile: Profile = currentProfile()): string {
-  return join(PROJECT_ROOT, "weights", profile.name, run);
+  return join(weightsDir(), profile.name, run);
 }
 
 let code: Promise<string> | undefined;

@@ -9,3 +9,4 @@ export { lungMask, lungShare } from "./lungs.ts";
 export { camGalleryHtml, type CamTile, overlayPng } from "./overlay.ts";
 export { blendHeatmap, colour, type ColourMap } from "./colour.ts";
 export { camsOf, lungSharesOf, maskOutline, modelInput } from "./apply.ts";
+export { dilateMask, dilationAt, type Keep, occlude } from "./occlude.ts";

@@ -37,29 +37,37 @@ export function trustworthiness(
   return 1 - (2 / (n * k * (2 * n - 3 * k - 1))) * penalty;
 }
 
-/** Leave-one-out k-NN accuracy of `labels` in the space of `rows`. */
+/**
+ * Leave-one-patient-out k-NN accuracy of `labels` in the space of `rows`: a point's neighbours
+ * exclude every point of its own patient (`groups`), whose other films would otherwise vote for
+ * it. Without `groups`, leave-one-out.
+ */
 export function knnAccuracy(
   rows: readonly ArrayLike<number>[],
   labels: readonly string[],
   k = 5,
+  groups?: readonly string[],
 ): number {
-  const correct = knnCorrect(rows, labels, k);
+  const correct = knnCorrect(rows, labels, k, groups);
   return correct.filter(Boolean).length / correct.length;
 }
 
 /**
- * For each point, whether the majority label of its k nearest neighbours (itself left out) is
- * its own label; ties go to the label with the nearer neighbour. Per point, so that two spaces
- * can be compared on the same points.
+ * For each point, whether the majority label of its k nearest neighbours (itself, and with
+ * `groups` every point of its patient, left out) is its own label; ties go to the label with the
+ * nearer neighbour. Per point, so that two spaces can be compared on the same points.
  */
 export function knnCorrect(
   rows: readonly ArrayLike<number>[],
   labels: readonly string[],
   k = 5,
+  groups?: readonly string[],
 ): boolean[] {
   return neighbourOrder(rows).map((near, i) => {
     const votes = new Map<string, number>();
-    for (const j of near.subarray(0, k)) votes.set(labels[j], (votes.get(labels[j]) ?? 0) + 1);
+    const others = groups ? near.filter((j) => groups[j] !== groups[i]) : near;
+    for (const j of others.subarray(0, k)) votes.set(labels[j], (votes.get(labels[j]) ?? 0) + 1);
+    if (votes.size === 0) return false; // every other point is the same patient's
     const best = [...votes.entries()].sort((a, b) => b[1] - a[1])[0][0];
     return best === labels[i];
   });

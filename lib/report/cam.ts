@@ -2,7 +2,7 @@
  * Chapter 4's conclusions, from its results.
  * @module
  */
-import type * as tf from "@tensorflow/tfjs";
+import { tf } from "../backend/mod.ts";
 import { decodeGrey, type GreyImage } from "../data/images.ts";
 import type { ModelName } from "../data/normalise.ts";
 import type { CovidRecord, NihRecord } from "../data/datasets/mod.ts";
@@ -12,8 +12,19 @@ import { decideFamily, type Verdict } from "../experiments/verdict.ts";
 import { camsOf } from "../explain/apply.ts";
 import { type LungMask, lungMask } from "../explain/lungs.ts";
 import type { CamTile } from "../explain/overlay.ts";
-import type { ModelCard } from "../models/card.ts";
-import { fmtCi } from "./format.ts";
+import { createModel, type Initialisation } from "../models/build.ts";
+import { HEAD_DENSE } from "../models/backbone.ts";
+import { type FoldHeads, readFoldHeads } from "../experiments/cross_validated.ts";
+import { ARCH_NAMES, type StartingPoint } from "../experiments/starts.ts";
+import type { Profile } from "../config.ts";
+import { readResults } from "../results.ts";
+import type { TransferResults } from "./covid_transfer.ts";
+import type { NihResults } from "./chestxray14.ts";
+import type { Fold } from "../data/folds.ts";
+import { recordsHash } from "../experiments/runs.ts";
+import { lungSharesOf } from "../explain/apply.ts";
+import type { XrayRecord } from "../data/record.ts";
+import { fmtCi, fmtDiff } from "./format.ts";
 import type { ChapterSummary } from "./summary.ts";
 
 /** What chapter 4 saves. */
@@ -37,26 +48,37 @@ export interface LungShareRow {
   readonly notLearned?: string;
 }
 
-/** Chapter 4's summary. */
+/** Chapter 4's summary: one plain sentence per finding. */
 export function summariseCam(r: CamResults): ChapterSummary {
   const found: string[] = [], cannotSay: string[] = [];
+  const area = fmtCi(r.lungArea.mean, r.lungArea.lo, r.lungArea.hi);
   found.push(
-    `The lungs cover ${fmtCi(r.lungArea.mean, r.lungArea.lo, r.lungArea.hi)} of the ` +
-      `image on the ${r.images} held-out test images with a lung annotation: what a map spread ` +
-      "evenly would put on them.",
+    `The lungs cover ${area} of the image, on the ${r.images} images with a lung annotation ` +
+      "(each mapped by the model of the fold that tested it): what a map spread evenly would " +
+      "put on them.",
   );
-  const armText = (a: LungShareRow) =>
-    `${a.arm}: ${fmtCi(a.mean, a.lo, a.hi)}` +
-    (a.images < r.images ? ` (on the ${a.images} images whose map has any positive mass)` : "") +
-    (a.notLearned ? " (did not learn)" : "");
-  found.push(`CAM mass on the lungs — ${r.arms.map(armText).join("; ")}.`);
-  for (const a of r.arms.filter((a) => a.notLearned)) {
-    cannotSay.push(`What the maps of ${a.arm} show: ${a.notLearned}, so they explain nothing.`);
+  for (const a of r.arms) {
+    const share = fmtCi(a.mean, a.lo, a.hi);
+    const on = a.images < r.images ? ` (the ${a.images} images whose map has any mass)` : "";
+    if (a.notLearned) {
+      cannotSay.push(
+        `What the maps of ${a.arm} show: it ${a.notLearned}, so they explain nothing.`,
+      );
+    } else {
+      found.push(`${a.arm}'s maps put ${share} of their mass on the lungs${on}.`);
+    }
   }
   for (const v of r.comparisons) {
-    if (!v.testable) cannotSay.push(`${v.comparison}: ${v.verdict}.`);
-    else if (v.pAdjusted! <= 0.05) found.push(`${v.comparison}: ${v.verdict}.`);
-    else cannotSay.push(`${v.comparison}: ${v.verdict}.`);
+    if (!v.testable) continue;
+    if (v.shown) found.push(`${v.verdict}: ${fmtDiff(v.difference, v.lo, v.hi)}.`);
+    else cannotSay.push(`Whether ${v.a} and ${v.b} differ: ${v.verdict}.`);
+  }
+  const untestable = r.comparisons.filter((v) => !v.testable).length;
+  if (untestable) {
+    cannotSay.push(
+      `${untestable} of the ${r.comparisons.length} comparisons are not testable: an arm they ` +
+        "rest on did not learn, or its start failed the pretraining gate.",
+    );
   }
   cannotSay.push(
     `Fine detail: at ${r.side} px the maps have ${r.cells}×${r.cells} cells, so ` +
@@ -65,33 +87,164 @@ export function summariseCam(r: CamResults): ChapterSummary {
   return { found, cannotSay };
 }
 
-/** A chapter-3 classifier as the CAM chapter uses it. */
+/** A model whose maps a gallery shows: a classifier at one fold. */
 export interface CamModel {
   readonly arch: ModelName;
-  /** "nih", "imagenet" or "scratch". */
-  readonly start: string;
   readonly name: string;
   readonly model: tf.LayersModel;
-  /** Why comparisons of its start are not testable (the start failed the gate). */
-  readonly notTestable?: string;
-  /** Why no comparison of its maps is testable (see {@link classifierNotLearned}). */
-  readonly notLearned?: string;
 }
 
 /**
- * Why a classifier's maps explain nothing learned, from its model card: the 95% interval of its
- * test AUC reaches 0.5, so it did not measurably learn (or the card records no test AUC).
- * A map of such a model is a picture of its initial weights, not of evidence.
+ * A frozen-backbone arm of chapter 3 as this chapter uses it: its verdict from chapter 3 (the
+ * one learn rule), and every fold's head, so each image is mapped by the model of the fold
+ * that tested it.
  */
-export function classifierNotLearned(card: ModelCard): string | undefined {
-  const test = card.notes?.test as { auc?: number; ci?: readonly number[] } | undefined;
-  if (test?.auc === undefined || test.ci?.length !== 2) {
-    return `its model card (${card.name}) records no test AUC`;
+export interface CamArm {
+  readonly key: string;
+  readonly arch: ModelName;
+  /** "nih", "imagenet", "scratch" or "shuffled". */
+  readonly start: string;
+  readonly name: string;
+  readonly init: Initialisation;
+  readonly learned: boolean;
+  /** Chapter 3's reason, learned or not. */
+  readonly learnedReason: string;
+  /** Why comparisons of its start are not testable (the start failed the gate). */
+  readonly notTestable?: string;
+  readonly heads: FoldHeads["heads"];
+}
+
+/**
+ * Chapter 3's frozen arms, with chapter 3's verdicts and fold heads; `folds` must be the folds
+ * chapter 3 tested on (checked by hash), or the heads would map images they trained on.
+ */
+export async function camArms(
+  profile: Profile,
+  starts: readonly StartingPoint[],
+  folds: readonly Fold<XrayRecord>[],
+): Promise<CamArm[]> {
+  const results = await readResults<TransferResults>("covid-transfer", profile, "3");
+  assertSameFolds(results, folds);
+  const out: CamArm[] = [];
+  for (const a of results.arms.filter((a) => a.kind === "frozen")) {
+    const arch = a.arch as ModelName;
+    const start = starts.find((s) => s.key === a.start);
+    if (!start) continue;
+    const { heads } = await readFoldHeads(`covid-frozen-${arch}-${a.start}`, profile);
+    out.push({
+      key: a.key,
+      arch,
+      start: a.start!,
+      name: `${ARCH_NAMES[arch]} · ${start.name(arch)}`,
+      init: start.init(arch),
+      learned: a.learned,
+      learnedReason: a.learnedReason,
+      notTestable: start.notTestable(arch),
+      heads,
+    });
   }
-  if (test.ci[0] > 0.5) return undefined;
-  return `its classifier did not measurably learn (test AUC ${
-    fmtCi(test.auc, test.ci[0], test.ci[1])
-  } reaches 0.5)`;
+  return out;
+}
+
+/** Throw unless `folds` are the folds chapter 3's results were computed on. */
+export function assertSameFolds(
+  results: Pick<TransferResults, "design">,
+  folds: readonly Fold<XrayRecord>[],
+): void {
+  const hashes = folds.map((f) => recordsHash(f.test));
+  if (JSON.stringify(hashes) !== JSON.stringify(results.design.foldHashes)) {
+    throw new Error(
+      "chapter 3's results were computed on other folds than the data gives now (data or " +
+        "profile changed): re-run chapter 3 first",
+    );
+  }
+}
+
+/** The learned arms' classifiers at one fold, for galleries (the others get none). */
+export async function galleryModels(
+  arms: readonly CamArm[],
+  side: number,
+  fold: number,
+): Promise<CamModel[]> {
+  const out: CamModel[] = [];
+  for (const arm of arms.filter((a) => a.learned)) {
+    const { model, setFold } = await foldClassifier(arm, side);
+    setFold(fold);
+    out.push({ arch: arm.arch, name: arm.name, model });
+  }
+  return out;
+}
+
+/**
+ * Of `candidates`, the findings chapter 2's DenseNet121 learned: its test AUC interval for the
+ * finding lies above 0.5 (and the arm as a whole learned).
+ */
+export async function learnedFindings(
+  profile: Profile,
+  candidates: readonly NihFinding[],
+): Promise<NihFinding[]> {
+  const results = await readResults<NihResults>("chestxray14", profile, "2");
+  const arm = results.arms.find((a) => a.arch === "densenet121" && a.init === "imagenet");
+  if (!arm?.learned.learned) return [];
+  return candidates.filter((f) => {
+    const row = arm.perFinding.find((r) => r.label === f);
+    return row?.status === "ok" && (row.lo ?? 0) > 0.5;
+  });
+}
+
+/**
+ * An arm's classifier (its backbone, built once) whose head can be set to any fold's:
+ * `setFold(k)` before scoring the images fold k tested.
+ */
+export async function foldClassifier(arm: CamArm, side: number): Promise<{
+  model: tf.LayersModel;
+  setFold: (fold: number) => void;
+}> {
+  const model = await createModel({ arch: arm.arch, side, outputs: 1, init: arm.init });
+  const setFold = (fold: number) => {
+    const head = arm.heads.find((h) => h.fold === fold);
+    if (!head) throw new Error(`${arm.name} has no head for fold ${fold}`);
+    const weights = [tf.tensor2d(head.kernel, [head.kernel.length, 1]), tf.tensor1d([head.bias])];
+    model.getLayer(HEAD_DENSE).setWeights(weights);
+    tf.dispose(weights);
+  };
+  return { model, setFold };
+}
+
+/**
+ * Each image's share of CAM mass on the lungs, every image mapped by the classifier of the fold
+ * that tested it (`foldOf`: the image's fold, by `source/imageId`).
+ */
+export async function outOfFoldLungShares(
+  arm: CamArm,
+  masked: {
+    records: readonly XrayRecord[];
+    images: readonly GreyImage[];
+    masks: readonly LungMask[];
+  },
+  foldOf: ReadonlyMap<string, number>,
+  side: number,
+): Promise<number[]> {
+  const { model, setFold } = await foldClassifier(arm, side);
+  const shares = new Array<number>(masked.images.length).fill(NaN);
+  const folds = new Set(masked.records.map((r) => foldOf.get(`${r.source}/${r.imageId}`)!));
+  for (const fold of [...folds].sort()) {
+    const idx = masked.records.map((
+      r,
+      i,
+    ) => (foldOf.get(`${r.source}/${r.imageId}`) === fold ? i : -1))
+      .filter((i) => i >= 0);
+    setFold(fold);
+    const s = await lungSharesOf(
+      model,
+      arm.arch,
+      idx.map((i) => masked.images[i]),
+      idx.map((i) => masked.masks[i]),
+    );
+    idx.forEach((i, k) => (shares[i] = s[k]));
+  }
+  model.dispose();
+  return shares;
 }
 
 /** Gallery rows: one per model, a tile per image with its map, score and label. */
@@ -140,9 +293,9 @@ export async function maskedImages(records: readonly CovidRecord[], side: number
   };
 }
 
-/** Each model's mean lung share with its patient-bootstrap interval. */
+/** Each arm's mean lung share with its patient-bootstrap interval. */
 export function lungShareRows(
-  models: readonly CamModel[],
+  models: readonly CamArm[],
   shares: readonly number[][],
   groups: readonly string[],
   resamples: number,
@@ -154,7 +307,9 @@ export function lungShareRows(
       resamples,
     });
     const row = { arm: m.name, mean: b.mean, lo: b.lo, hi: b.hi, images: ok.length };
-    return m.notLearned ? { ...row, notLearned: m.notLearned } : row;
+    return m.learned
+      ? row
+      : { ...row, notLearned: `did not learn in chapter 3 (${m.learnedReason})` };
   });
 }
 
@@ -165,15 +320,17 @@ export function lungShareRows(
  * learn, or (the claim) when the ChestX-ray14 start failed its gate.
  */
 export function camFamily(
-  models: readonly CamModel[],
+  models: readonly CamArm[],
   shares: readonly number[][],
   area: readonly number[],
   groups: readonly string[],
   resamples: number,
 ): Verdict[] {
   const opts = { groups, resamples };
+  const notLearned = (m: CamArm) =>
+    m.learned ? undefined : `${m.name} did not learn in chapter 3 (${m.learnedReason})`;
   const beyondArea = models.map((m, k) => ({
-    a: { arm: m.name, notTestable: m.notLearned },
+    a: { arm: m.name, notTestable: notLearned(m) },
     b: { arm: "the lungs' area" },
     ...pairedMeanDifference(shares[k], area, opts),
   }));
@@ -181,8 +338,8 @@ export function camFamily(
     const j = models.findIndex((o) => o.arch === m.arch && o.start === "imagenet");
     if (m.start !== "nih" || j < 0) return [];
     return [{
-      a: { arm: m.name, notTestable: m.notTestable ?? m.notLearned },
-      b: { arm: models[j].name, notTestable: models[j].notLearned },
+      a: { arm: m.name, notTestable: m.notTestable ?? notLearned(m) },
+      b: { arm: models[j].name, notTestable: notLearned(models[j]) },
       ...pairedMeanDifference(shares[k], shares[j], opts),
     }];
   });

@@ -1,80 +1,230 @@
 /**
- * Chapter 2's conclusions, written from its results.
+ * Chapter 2's numbers and conclusions: per-finding and mean test AUC of each arm on the
+ * official test list, the learn rule, one Holm family of comparisons between arms that learned.
  * @module
  */
 import { NIH_FINDINGS } from "../data/record.ts";
+import { patientKey } from "../data/record.ts";
 import type { NihRecord } from "../data/datasets/mod.ts";
-import type { ArmRun } from "../experiments/arm.ts";
-import { addCardNotes } from "../models/card.ts";
-import { compareMultiLabel, type multiLabelResult } from "../experiments/evaluate.ts";
+import { sharedTestStatistic } from "../eval/crossval.ts";
+import { onLogitScale } from "../eval/crossval.ts";
+import { auc } from "../eval/roc.ts";
+import type { ClassAuc } from "../eval/tables.ts";
+import { multiLabelResult } from "../experiments/evaluate.ts";
 import type { PretrainingGate } from "../experiments/gate.ts";
+import { type Learned, learnedRule } from "../experiments/learned.ts";
+import type { NihArm } from "../experiments/nih_arms.ts";
 import { decideFamily, scoreSpread, type Verdict } from "../experiments/verdict.ts";
-import { showTable } from "../viz/table.ts";
+import { addCardNotes } from "../models/card.ts";
 import { STUDY_NIH_MEAN } from "../study.ts";
+import type { Predictions } from "../train/predict.ts";
+import { showTable } from "../viz/table.ts";
 import { fmtCi } from "./format.ts";
 import type { ChapterSummary } from "./summary.ts";
+
+/** An arm's test numbers: per finding (repeat 0), and the mean over findings (all repeats). */
+export interface NihArmResult {
+  readonly arm: string;
+  readonly arch: string;
+  readonly init: string;
+  readonly repeats: number;
+  /** Per finding, repeat 0, with patient-bootstrap intervals. */
+  readonly perFinding: readonly ClassAuc[];
+  /** Findings every arm has an AUC for: the mean is over these. */
+  readonly findings: readonly string[];
+  readonly meanAuc: number;
+  readonly lo: number;
+  readonly hi: number;
+  /** Whether the interval includes training noise (only with more than one repeat). */
+  readonly includesTrainingNoise: boolean;
+  readonly learned: Learned;
+  readonly degenerate: boolean;
+  readonly bestEpoch: number;
+  readonly history: readonly unknown[];
+}
 
 /** What chapter 2 saves. */
 export interface NihResults extends Record<string, unknown> {
   readonly scale: string;
-  readonly arms: readonly {
-    readonly arm: string;
-    readonly meanAuc?: number;
-    readonly meanCi?: [number, number];
-    readonly findingsWithAuc: number;
-    readonly tooFew: readonly string[];
-    readonly degenerate: boolean;
-  }[];
+  readonly arms: readonly NihArmResult[];
   readonly gates: readonly { readonly backbone: string; readonly gate: PretrainingGate }[];
+  readonly control?: { readonly arm: string; readonly updates: number; readonly of: string };
   readonly comparisons: readonly Verdict[];
 }
 
-/** Chapter 2's summary. */
+/** Per-finding tables of repeat 0 (for the figure and the table of the chapter). */
+export function findingTables(
+  arms: readonly NihArm[],
+  resamples: number,
+): { arm: string; table: ReturnType<typeof multiLabelResult> }[] {
+  return arms.map((a) => ({
+    arm: a.arm,
+    table: multiLabelResult(a.runs[0].test, NIH_FINDINGS, { resamples }),
+  }));
+}
+
+/**
+ * Each arm's mean test AUC over the findings every arm has an AUC for, over its repeats: the
+ * interval covers test sampling (a bootstrap of patients) and, with two or more repeats,
+ * training noise (the repeats' spread); computed on the logit scale. Then the learn rule.
+ */
+export function nihArmResults(
+  arms: readonly NihArm[],
+  tables: ReturnType<typeof findingTables>,
+  resamples: number,
+): NihArmResult[] {
+  const shared = sharedFindings(tables);
+  return arms.map((a, k) => {
+    const runs = a.runs.map((r) => r.test);
+    const est = shared.length === 0 ? NO_ESTIMATE : onLogitScale(sharedTestStatistic(
+      runs.length,
+      runs[0].records.map(patientKey),
+      (m, idx) => meanAucOf(runs[m], shared, idx),
+      { resamples, valid: (idx) => Number.isFinite(meanAucOf(runs[0], shared, idx)) },
+    ));
+    return {
+      arm: a.arm,
+      arch: a.arch,
+      init: a.init,
+      repeats: runs.length,
+      perFinding: tables[k].table.rows,
+      findings: shared.map((c) => NIH_FINDINGS[c]),
+      meanAuc: est.estimate,
+      lo: est.lo,
+      hi: est.hi,
+      includesTrainingNoise: runs.length > 1,
+      learned: shared.length === 0
+        ? { learned: false, reason: "no finding has 5 positive test patients: no mean AUC" }
+        : learnedRule(est, "mean test AUC"),
+      degenerate: scoreSpread(runs[0].scores.flat()).degenerate,
+      bestEpoch: a.runs[0].result.bestEpoch,
+      history: a.runs[0].result.history,
+    };
+  });
+}
+
+/**
+ * The arms pairwise on mean test AUC, paired on the same test patients (and repeats): one Holm
+ * family; a comparison with an arm that did not learn, or is degenerate, is not testable.
+ */
+export function compareNihArms(
+  arms: readonly NihArm[],
+  results: readonly NihArmResult[],
+  resamples: number,
+): Verdict[] {
+  const shared = results[0].findings.map((f) => NIH_FINDINGS.indexOf(f as never));
+  const status = (k: number) => ({
+    arm: results[k].arm,
+    notTestable: results[k].degenerate
+      ? "near-constant test scores (a degenerate model)"
+      : results[k].learned.learned
+      ? undefined
+      : `${results[k].arm} did not learn (${results[k].learned.reason})`,
+  });
+  const pairs: [number, number][] = [];
+  for (let i = 0; i < arms.length; i++) {
+    for (let j = i + 1; j < arms.length; j++) pairs.push([i, j]);
+  }
+  return decideFamily(pairs.map(([i, j]) => {
+    if (shared.length === 0) {
+      return {
+        a: status(i),
+        b: status(j),
+        notTestable: "no finding has 5 positive test patients in every arm",
+      };
+    }
+    const a = arms[i].runs.map((r) => r.test), b = arms[j].runs.map((r) => r.test);
+    const models = Math.min(a.length, b.length);
+    const d = sharedTestStatistic(
+      models,
+      a[0].records.map(patientKey),
+      (m, idx) => meanAucOf(a[m], shared, idx) - meanAucOf(b[m], shared, idx),
+      { resamples, valid: (idx) => Number.isFinite(meanAucOf(a[0], shared, idx)) },
+    );
+    return {
+      a: status(i),
+      b: status(j),
+      difference: d.estimate,
+      se: d.se,
+      df: d.df,
+      measure: "mean test AUC over findings",
+    };
+  }));
+}
+
+const NO_ESTIMATE = { estimate: NaN, lo: NaN, hi: NaN, se: NaN, df: NaN, level: 0.95 };
+
+// Findings with an AUC in every arm's table (≥ 5 positive test patients).
+function sharedFindings(tables: ReturnType<typeof findingTables>): number[] {
+  return NIH_FINDINGS.map((_, i) => i)
+    .filter((i) => tables.every(({ table }) => table.rows[i].status === "ok"));
+}
+
+// Mean AUC over `classes` on the images `idx`; classes with one label in the draw are skipped.
+function meanAucOf(p: Predictions<NihRecord>, classes: readonly number[], idx: readonly number[]) {
+  let sum = 0, n = 0;
+  for (const c of classes) {
+    const y = idx.map((i) => p.labels[i][c]);
+    const pos = y.reduce((a, b) => a + b, 0);
+    if (pos === 0 || pos === y.length) continue;
+    sum += auc(idx.map((i) => p.scores[i][c]), y);
+    n++;
+  }
+  return n ? sum / n : NaN;
+}
+
+/** Chapter 2's summary: one plain sentence per finding. */
 export function summariseChestXray14(r: NihResults): ChapterSummary {
   const found: string[] = [], cannotSay: string[] = [];
+  const noise = r.arms[0]?.includesTrainingNoise
+    ? "intervals cover test sampling and training noise"
+    : "one training run per arm, so the intervals cover test sampling only";
   for (const a of r.arms) {
+    const auc = fmtCi(a.meanAuc, a.lo, a.hi);
     if (a.degenerate) {
+      cannotSay.push(`${a.arm} gives near-constant test scores: a degenerate model.`);
+    } else if (a.learned.learned) {
       found.push(
-        `${a.arm} gives near-constant test scores: a degenerate model, left out of ` +
-          "comparisons.",
+        `${a.arm} learned the findings: mean test AUC ${auc} over ${a.findings.length} ` +
+          `findings (${noise}).`,
       );
-    } else if (a.meanAuc !== undefined) {
-      found.push(
-        `${a.arm}: mean test AUC ${fmtCi(a.meanAuc, a.meanCi?.[0], a.meanCi?.[1])} over ` +
-          `${a.findingsWithAuc} findings (${r.scale}).`,
+    } else {
+      cannotSay.push(
+        `Whether ${a.arm} learned anything: its mean test AUC ${auc} reaches 0.5 at this ` +
+          "scale, so no comparison rests on it.",
       );
     }
   }
   found.push(
-    `For scale: the study reports ${STUDY_NIH_MEAN.densenet121ImageNet} (DenseNet121, ` +
-      `ImageNet start) and ${STUDY_NIH_MEAN.resnet50Scratch} (ResNet50 from scratch) on all ` +
-      "112,120 images at 224 px.",
+    `The study, on all 112,120 images at 224 px, reports ${STUDY_NIH_MEAN.densenet121ImageNet} ` +
+      `(DenseNet121, ImageNet start) and ${STUDY_NIH_MEAN.resnet50Scratch} (ResNet50 from ` +
+      `scratch); ours ran on ${r.scale}.`,
   );
   for (const { backbone, gate } of r.gates) {
     (gate.passed ? found : cannotSay).push(
       gate.passed
-        ? `The ${backbone} backbone passes the pretraining gate (${gate.reason}); later ` +
-          "chapters call it ChestX-ray14-pretrained."
+        ? `The ${backbone} backbone passes the pretraining gate on patients that did not pick ` +
+          `its epoch (${gate.reason}), so later chapters call it ChestX-ray14-pretrained.`
         : `Whether ChestX-ray14 pretraining of ${backbone} helps later tasks: it fails the gate ` +
-          `(${gate.reason}), so later chapters name it "${gate.name}" and every comparison ` +
-          "resting on it is not testable at this scale.",
+          `(${gate.reason}), so later chapters call it "${gate.name}" and no comparison rests ` +
+          "on it.",
+    );
+  }
+  if (r.control) {
+    found.push(
+      `The equal-compute control for chapter 3: ${r.control.arm}, ${r.control.updates} updates ` +
+        `on shuffled labels, as many as ${r.control.of} kept.`,
     );
   }
   for (const v of r.comparisons) {
     if (!v.testable) cannotSay.push(`${v.comparison}: ${v.verdict}.`);
-    else if (v.pAdjusted! <= 0.05) found.push(`${v.comparison}: ${v.verdict}.`);
-    else {
-      cannotSay.push(
-        `Whether ${v.comparison.replace(" − ", " and ")} differ in mean AUC: ` +
-          `${v.verdict}.`,
-      );
-    }
+    else if (v.shown) found.push(`${v.verdict}.`);
+    else cannotSay.push(`Whether ${v.a} and ${v.b} differ in mean AUC: ${v.verdict}.`);
   }
-  const tooFew = [...new Set(r.arms.flatMap((a) => a.tooFew))];
+  const tooFew = NIH_FINDINGS.filter((f) => !r.arms[0]?.findings.includes(f));
   if (tooFew.length) {
     cannotSay.push(
-      `Per-finding AUC for ${tooFew.join(", ")}: fewer than 5 positive test ` +
-        "patients, so no AUC is reported.",
+      `Per-finding AUC for ${tooFew.join(", ")}: fewer than 5 positive test patients.`,
     );
   }
   return { found, cannotSay };
@@ -87,83 +237,51 @@ export function showGates(
   return showTable(
     gates.map(({ backbone, gate }) => ({
       backbone,
-      "validation mean AUC (95% CI)": fmtCi(gate.meanAuc, gate.ci?.[0], gate.ci?.[1]),
+      "gate mean AUC (95% CI)": fmtCi(gate.meanAuc, gate.ci?.[0], gate.ci?.[1]),
       findings: gate.findings,
       "named in chapters 3–6": gate.name,
     })),
     undefined,
-    { caption: "The pretraining gate (validation images only)" },
+    { caption: "The pretraining gate (the gate's own patients; never test images)" },
   );
 }
 
-/** A trained ChestX-ray14 arm with its per-finding test table. */
-export interface NihArmTable {
-  readonly arm: string;
-  readonly run: ArmRun<NihRecord>;
-  readonly table: ReturnType<typeof multiLabelResult>;
-}
-
-/**
- * The three arms pairwise on mean test AUC (over findings that have an AUC in every arm),
- * paired over patients, one Holm family; a degenerate arm is not testable.
- */
-export function compareNihArms(arms: readonly NihArmTable[], resamples: number): Verdict[] {
-  const shared = NIH_FINDINGS.map((_, i) => i)
-    .filter((i) => arms.every(({ table }) => table.rows[i].status === "ok"));
-  const status = (k: number) => ({
-    arm: arms[k].arm,
-    notTestable: scoreSpread(arms[k].run.test.scores.flat()).degenerate
-      ? "near-constant test scores (a degenerate model)"
-      : undefined,
-  });
-  const pairs = [[0, 2], [1, 2], [0, 1]] as const;
-  return decideFamily(pairs.map(([a, b]) => ({
-    a: status(a),
-    b: status(b),
-    ...compareMultiLabel(arms[a].run.test, arms[b].run.test, shared, { resamples }),
-  })));
-}
-
-/** What chapter 2 saves, from its arms, gates and comparisons. */
-export function nihResults(
-  scale: string,
-  arms: readonly NihArmTable[],
-  gates: NihResults["gates"],
-  comparisons: readonly Verdict[],
-): NihResults {
-  const headline = (id: string, k: number) => ({
-    id,
-    value: arms[k].table.meanAuc,
-    ci: arms[k].table.meanCi,
-    scale: `${arms[k].table.classesWithAuc} findings; ${scale}`,
-  });
-  return {
-    scale,
-    headline: [
-      headline("nih-mean-auc-densenet121", 0),
-      headline("nih-mean-auc-resnet50-scratch", 2),
-    ],
-    arms: arms.map(({ arm, run, table }) => ({
-      arm,
-      meanAuc: table.meanAuc,
-      meanCi: table.meanCi,
-      findingsWithAuc: table.classesWithAuc,
-      tooFew: table.rows.filter((r) => r.status !== "ok").map((r) => r.label),
-      degenerate: scoreSpread(run.test.scores.flat()).degenerate,
-      perFinding: table.rows,
-      bestEpoch: run.result.bestEpoch,
-      history: run.result.history,
-    })),
-    gates,
-    comparisons,
-  };
-}
-
-/** Each arm's test result, written into its model card. */
-export async function recordTestAucs(arms: readonly NihArmTable[]): Promise<void> {
-  for (const { run, table } of arms) {
-    await addCardNotes(run.dir, {
-      test: { meanAuc: table.meanAuc, meanCi: table.meanCi, perFinding: table.rows },
+/** Each arm's test result, written into its model card (repeat 0). */
+export async function recordTestAucs(
+  arms: readonly NihArm[],
+  results: readonly NihArmResult[],
+): Promise<void> {
+  for (const [k, a] of arms.entries()) {
+    const r = results[k];
+    await addCardNotes(a.runs[0].dir, {
+      test: { meanAuc: r.meanAuc, meanCi: [r.lo, r.hi], perFinding: r.perFinding },
+      learned: r.learned,
     });
   }
+}
+
+/** Home-page rows of chapter 2: each arm's mean AUC with its caveats. */
+export function nihHeadline(
+  results: readonly NihArmResult[],
+  scale: string,
+): { id: string; value: number; ci: [number, number]; scale: string; note?: string }[] {
+  const row = (id: string, a: NihArmResult | undefined) =>
+    a && {
+      id,
+      value: a.meanAuc,
+      ci: [a.lo, a.hi] as [number, number],
+      scale: `${a.findings.length} findings; ${scale}`,
+      note: a.learned.learned ? undefined : `did not learn at this scale (${a.learned.reason})`,
+    };
+  return [
+    row("nih-mean-auc-densenet121", results.find((a) => a.arch === "densenet121")),
+    row(
+      "nih-mean-auc-resnet50-imagenet",
+      results.find((a) => a.arch === "resnet50" && a.init === "imagenet"),
+    ),
+    row(
+      "nih-mean-auc-resnet50-scratch",
+      results.find((a) => a.arch === "resnet50" && a.init === "scratch"),
+    ),
+  ].filter((x) => x !== undefined);
 }

@@ -4,7 +4,8 @@
  */
 import type { CovidRecord, NihRecord } from "../data/datasets/mod.ts";
 import type { SkippedRow } from "../data/record.ts";
-import type { Splits } from "../data/splits.ts";
+import type { Fold } from "../data/folds.ts";
+import type { NihSplit } from "../experiments/study_data.ts";
 import { DISTINCT_COLOURS } from "../viz/figures.ts";
 import { Plot, showPlot } from "../viz/plot.ts";
 import type { ChapterSummary } from "./summary.ts";
@@ -49,7 +50,18 @@ export interface DataResults extends Record<string, unknown> {
     readonly side: number;
     readonly bySize: readonly { size: string; images: number; "no finding": string }[];
   };
-  readonly splits: readonly Record<string, string | number>[];
+  /** What the chapters use: the COVID-19 task after merging, ChestX-ray14 at the side. */
+  readonly used: {
+    readonly covid: {
+      readonly images: number;
+      readonly patients: number;
+      readonly covid19: number;
+      readonly other: number;
+    };
+    readonly nih: { readonly images: number; readonly patients: number };
+  };
+  readonly folds: readonly Record<string, number>[];
+  readonly nihParts: readonly Record<string, string | number>[];
 }
 
 /** Chapter 1's summary. */
@@ -108,24 +120,29 @@ export function nihOverview(
   ];
 }
 
-/** Split sizes of both collections, one row per part. */
-export function splitSizes(
-  covid: Splits<CovidRecord>,
-  nih: Splits<NihRecord>,
-): Record<string, string | number>[] {
-  return (["train", "val", "test"] as const).map((part) => {
-    const c = covid[part], n = nih[part];
-    const withFinding = n.filter((r) => r.findings.length).length;
-    return {
-      split: part,
-      "COVID-19 / other": `${c.filter((r) => r.covid).length} / ${
-        c.filter((r) => !r.covid).length
-      }`,
-      "COVID patients": patientCount(c),
-      "NIH images (with finding)": `${n.length} (${withFinding})`,
-      "NIH patients": patientCount(n),
-    };
-  });
+/** The COVID-19 collection's folds: what each tests, one row per fold. */
+export function covidFoldSizes(folds: readonly Fold<CovidRecord>[]): Record<string, number>[] {
+  return folds.map((f) => ({
+    fold: f.fold,
+    "test images": f.test.length,
+    "test patients": patientCount(f.test),
+    "COVID-19": f.test.filter((r) => r.covid).length,
+    other: f.test.filter((r) => !r.covid).length,
+    "train / validation images": f.train.length,
+  })).map((row, k) => ({
+    ...row,
+    "train / validation images": row["train / validation images"] + folds[k].val.length,
+  }));
+}
+
+/** ChestX-ray14's parts: train, validation, gate, test (images, with a finding, patients). */
+export function nihPartSizes(split: NihSplit): Record<string, string | number>[] {
+  return (["train", "val", "gate", "test"] as const).map((part) => ({
+    part,
+    images: split[part].length,
+    "with a finding": split[part].filter((r) => r.findings.length).length,
+    patients: patientCount(split[part]),
+  }));
 }
 
 /** View position by label, both collections, as a faceted bar chart. */
@@ -166,13 +183,20 @@ function patientCount(records: readonly { patientId: string }[]): number {
 export function dataResults(d: {
   covid: { rows: number; records: readonly CovidRecord[]; skipped: readonly SkippedRow[] };
   nih: { rows: number; records: readonly NihRecord[]; skipped: readonly SkippedRow[] };
-  merged: { groups: readonly unknown[]; pairs: readonly { a: CovidRecord; b: CovidRecord }[] };
+  merged: {
+    groups: readonly unknown[];
+    pairs: readonly { a: CovidRecord; b: CovidRecord }[];
+    records: readonly CovidRecord[];
+  };
   usable: readonly NihRecord[];
   side: number;
   bySize: DataResults["nih"]["bySize"];
-  splits: readonly Record<string, string | number>[];
+  folds: readonly Record<string, number>[];
+  nihParts: readonly Record<string, string | number>[];
+  usedNih: NihSplit;
 }): DataResults {
   const positives = d.covid.records.filter((r) => r.covid).length;
+  const usedNih = [d.usedNih.train, d.usedNih.val, d.usedNih.gate, d.usedNih.test].flat();
   const licences = new Map<string, number>();
   for (const r of d.covid.records) {
     const l = r.license || "none stated";
@@ -196,6 +220,19 @@ export function dataResults(d: {
       side: d.side,
       bySize: d.bySize,
     },
-    splits: d.splits,
+    used: {
+      covid: {
+        images: d.merged.records.length,
+        patients: patientCount(d.merged.records),
+        covid19: d.merged.records.filter((r) => r.covid).length,
+        other: d.merged.records.filter((r) => !r.covid).length,
+      },
+      nih: {
+        images: usedNih.length,
+        patients: patientCount(usedNih),
+      },
+    },
+    folds: d.folds,
+    nihParts: d.nihParts,
   };
 }

@@ -11,11 +11,16 @@ export function fmtCi(
   digits = 3,
 ): string {
   if (value === undefined || !Number.isFinite(value)) return "n/a";
-  const v = value.toFixed(digits);
+  const f = (x: number) => minus(x.toFixed(digits));
   if (lo === undefined || hi === undefined || !Number.isFinite(lo) || !Number.isFinite(hi)) {
-    return v;
+    return f(value);
   }
-  return `${v} (${lo.toFixed(digits)}–${hi.toFixed(digits)})`;
+  return `${f(value)} (${f(lo)}–${f(hi)})`;
+}
+
+// One minus sign in the report: "−", never a hyphen.
+function minus(text: string): string {
+  return text.replace(/^-/, "−");
 }
 
 /** A signed difference with its interval: "+0.052 (−0.013 to +0.117)". */

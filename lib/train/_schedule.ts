@@ -15,6 +15,11 @@ export interface ScheduleOptions {
   readonly minLearningRate?: number;
   /** Epochs without a better validation AUC before stopping (default: never stop early). */
   readonly stopPatience?: number;
+  /**
+   * Keep the last epoch's weights instead of the best by validation AUC: for a control whose
+   * validation AUC means nothing (shuffled labels) and that must get a fixed number of updates.
+   */
+  readonly keepLast?: boolean;
 }
 
 /** The schedule's memory (serialisable). */
@@ -64,7 +69,8 @@ export function afterEpoch(
     state.epochsSinceBestLoss = 0;
   }
   // NaN (a validation set without both classes) never counts as an improvement
-  const improved = valAuc > state.bestAuc || (state.bestEpoch < 0 && Number.isNaN(valAuc));
+  const improved = options.keepLast === true || valAuc > state.bestAuc ||
+    (state.bestEpoch < 0 && Number.isNaN(valAuc));
   if (improved) {
     state.bestAuc = Number.isNaN(valAuc) ? -Infinity : valAuc;
     state.bestEpoch = epoch;

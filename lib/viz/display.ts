@@ -31,6 +31,9 @@ export async function show(
       display_id: options.displayId,
       update: options.update,
     });
+    // let the kernel send the message before the cell can finish: a display that is the last
+    // thing a cell does was otherwise sometimes reported after the cell's end, and lost
+    await new Promise((resolve) => setTimeout(resolve, 5));
   } else if (bundle["text/plain"] !== undefined) {
     console.log(bundle["text/plain"]);
   }

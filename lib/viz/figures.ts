@@ -84,40 +84,44 @@ export async function showFindingAucs(
   }, "per-finding AUC");
 }
 
-/** An arm over splits, as the forest plot needs it. */
+/** An arm as the forest plot needs it: its per-fold (or per-split) AUCs and the interval. */
 export interface ForestArm {
   readonly arm: string;
-  readonly splits: readonly { split: number; auc: number }[];
+  /** One AUC per fold: the grey dots. */
+  readonly points: readonly number[];
   readonly mean: number;
   readonly lo: number;
   readonly hi: number;
-  /** The study's value for this arm's start, if any. */
+  /** The study's value for this arm, if any. */
   readonly study?: number;
 }
 
-/** Each arm's test AUC per split (dots), its mean with the t-interval over splits (bar). */
-export async function showForest(arms: readonly ForestArm[], caption: string): Promise<void> {
-  const dots = arms.flatMap((a) => a.splits.map((s) => ({ arm: a.arm, ...s })));
+/**
+ * Each arm's test AUC per fold (grey dots), its mean with the 95% interval (blue bar), and the
+ * study's value where it has one (red ring); the dashed line is chance (0.5).
+ */
+export async function showForest(
+  arms: readonly ForestArm[],
+  caption: string,
+  options: { point?: string; interval?: string } = {},
+): Promise<void> {
+  const point = options.point ?? "fold", interval = options.interval ?? "mean (95% CI)";
+  const dots = arms.flatMap((a) => a.points.map((auc) => ({ arm: a.arm, auc })));
   const study = arms.filter((a) => a.study !== undefined);
+  const low = Math.min(0.3, ...dots.map((d) => d.auc), ...arms.map((a) => a.lo));
   await showPlot({
     caption,
     width: 720,
     height: 50 + 34 * arms.length,
     marginLeft: 300,
-    x: { domain: [0.3, 1], label: "test AUC", grid: true },
+    x: { domain: [Math.max(0, Math.floor(low * 10) / 10), 1], label: "test AUC", grid: true },
     y: { domain: arms.map((a) => a.arm), label: null },
-    symbol: { legend: true, domain: ["split", "mean (95% CI over splits)", "study"] },
+    symbol: { legend: true, domain: [point, interval, ...(study.length ? ["study"] : [])] },
     marks: [
       Plot.ruleX([0.5], { stroke: "currentColor", strokeOpacity: 0.4, strokeDasharray: "3 3" }),
       Plot.ruleY(arms, { y: "arm", x1: "lo", x2: "hi", stroke: "#4363d8", strokeWidth: 3 }),
-      Plot.dot(dots, { y: "arm", x: "auc", symbol: () => "split", stroke: "#808080", r: 3 }),
-      Plot.dot(arms, {
-        y: "arm",
-        x: "mean",
-        symbol: () => "mean (95% CI over splits)",
-        fill: "#4363d8",
-        r: 5,
-      }),
+      Plot.dot(dots, { y: "arm", x: "auc", symbol: () => point, stroke: "#808080", r: 3 }),
+      Plot.dot(arms, { y: "arm", x: "mean", symbol: () => interval, fill: "#4363d8", r: 5 }),
       Plot.dot(study, { y: "arm", x: "study", symbol: () => "study", stroke: "#e6194b", r: 6 }),
     ],
   }, "forest plot");

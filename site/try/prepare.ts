@@ -192,7 +192,7 @@ async function stageGallery(
 ): Promise<{ images: TryImage[]; missing?: string }> {
   let test: CovidRecord[];
   try {
-    test = (await covidStudyData(PROFILES[profile as ProfileName])).splits[0].test;
+    test = (await covidStudyData(PROFILES[profile as ProfileName])).folds[0].test;
   } catch (e) {
     if (!(e instanceof DataMissingError)) throw e;
     return { images: [], missing: `no gallery: ${e.message}` };

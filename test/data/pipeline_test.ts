@@ -74,3 +74,21 @@ Deno.test("pipeline: unreadable images are skipped and reported, the rest still 
   await p.forEachBatch(0, (b) => void (n += b.records.length));
   assertEquals(n, 3);
 });
+
+Deno.test("pipeline: the same data root under two paths gives identical augmented batches", async () => {
+  // a root's location must not shape a result: seeds come from an image's id in its dataset
+  await using a = await tempDir();
+  await using b = await tempDir();
+  const images = sample.slice(0, 6);
+  const copyTo = async (root: string) => {
+    await Deno.mkdir(join(root, "somewhere", "deeper"), { recursive: true });
+    return await Promise.all(images.map(async (r) => {
+      const path = join(root, "somewhere", "deeper", r.imageId);
+      await Deno.copyFile(r.path, path);
+      return { ...r, path };
+    }));
+  };
+  const [ra, rb] = [await copyTo(a.path), await copyTo(join(b.path, "x"))];
+  const [pa, pb] = [await pipeline(ra).prepare(), await pipeline(rb).prepare()];
+  for (const epoch of [0, 1]) assertEquals(await epochData(pb, epoch), await epochData(pa, epoch));
+});

@@ -77,3 +77,22 @@ Deno.test("trustworthiness: 1 for the identity, lower for a shuffled map; k-NN a
   assertEquals(knnAccuracy(rows, labels, 5), 1);
   assertEquals(knnAccuracy(rows, rng.shuffle(labels), 5) < 0.8, true);
 });
+
+Deno.test("k-NN leaves the whole patient out: a patient's own films cannot vote for it", () => {
+  // 20 patients, two near-identical films each; labels at random, so only a patient's own other
+  // film can "predict" its label
+  const rng = new Rng(11);
+  const rows: number[][] = [], labels: string[] = [], groups: string[] = [];
+  for (let p = 0; p < 20; p++) {
+    const centre = [rng.next() * 100, rng.next() * 100];
+    const label = rng.next() < 0.5 ? "a" : "b";
+    for (let i = 0; i < 2; i++) {
+      rows.push([centre[0] + 0.01 * i, centre[1]]);
+      labels.push(label);
+      groups.push(`p${p}`);
+    }
+  }
+  assertEquals(knnAccuracy(rows, labels, 1), 1); // leave one image out: the twin always votes
+  const lopo = knnAccuracy(rows, labels, 1, groups);
+  assertEquals(lopo < 0.8, true, `leave one patient out: ${lopo}`);
+});

@@ -33,6 +33,12 @@ export interface CovidRecord extends XrayRecord {
   readonly license: string;
   /** 1-based line of the row in `metadata.csv`. */
   readonly line: number;
+  /**
+   * Where the image was published: the host of its `url` column (a website, journal or
+   * hospital upload; `www.` dropped), or "unknown". The source-only control of the shortcut
+   * chapter reads it.
+   */
+  readonly publisher: string;
 }
 
 /** View positions counted as frontal (posteroanterior or anteroposterior). */
@@ -113,10 +119,20 @@ export async function loadCovid(options: LoadCovidOptions = {}): Promise<CovidDa
         covid: /COVID-19/.test(finding),
         license: (v.license ?? "").trim(),
         line,
+        publisher: hostOf(v.url ?? ""),
       });
     }
   }
   return { records, skipped, rows: table.rows.length + table.malformed.length, metadataPath };
+}
+
+// "https://www.sirm.org/…" → "sirm.org"; anything unparsable → "unknown".
+function hostOf(url: string): string {
+  try {
+    return new URL(url.trim()).hostname.replace(/^www\./, "") || "unknown";
+  } catch {
+    return "unknown";
+  }
 }
 
 // "COVID-19, ARDS" → ["COVID-19", "ARDS"]; "No Finding" → [].

@@ -35,6 +35,7 @@ export const CHAPTER_RESULTS = [
   { file: "cam", slug: "04-cam", title: "Where the networks look" },
   { file: "latent-maps", slug: "05-latent-maps", title: "Maps of the latent space" },
   { file: "fifteen-classes", slug: "06-fifteen-classes", title: "Fifteen classes" },
+  { file: "shortcuts", slug: "07-shortcuts", title: "Is it COVID-19, or the hospital?" },
 ] as const;
 
 /** Each chapter's summary that its results file holds, in chapter order. */

@@ -1,0 +1,884 @@
+/**
+ * Chapter 7: is it COVID-19 or the hospital? Every arm that learned in chapter 3 (and chapter 6's
+ * COVID-19-vs-rest head) is scored again — inference only, each image by the model of the fold
+ * that tested it — on its images with the lungs removed and with only the lungs kept, and on
+ * images from two hospitals no model saw. Nothing here chooses a model, a threshold or a
+ * hyper-parameter: all come from chapters 3 and 6.
+ * @module
+ */
+import { tf } from "../backend/mod.ts";
+import type { Profile } from "../config.ts";
+import type { CovidRecord } from "../data/datasets/mod.ts";
+import { copiesOf } from "../data/duplicates.ts";
+import {
+  EXTERNAL_COLLECTIONS,
+  type ExternalName,
+  type ExternalRecord,
+  loadExternal,
+} from "../data/external.ts";
+import type { Fold } from "../data/folds.ts";
+import { decodeGrey, type GreyImage } from "../data/images.ts";
+import type { LungMask } from "../data/lung_mask.ts";
+import type { ModelName } from "../data/normalise.ts";
+import { patientKey, type SkippedRow, type XrayRecord } from "../data/record.ts";
+import {
+  type Estimate,
+  foldDifference,
+  foldInterval,
+  onLogitScale,
+  sharedTestInterval,
+  sharedTestStatistic,
+} from "../eval/crossval.ts";
+import { auc } from "../eval/roc.ts";
+import { readFoldHeads } from "../experiments/cross_validated.ts";
+import { recordsHash as recordsHashOf } from "../experiments/runs.ts";
+import { learnedRule } from "../experiments/learned.ts";
+import type { StartingPoint } from "../experiments/starts.ts";
+import { type ComparisonInput, decideFamily, type Verdict } from "../experiments/verdict.ts";
+import { camsOf, modelInput } from "../explain/apply.ts";
+import type { CamTile } from "../explain/overlay.ts";
+import { HEAD_DENSE } from "../models/backbone.ts";
+import { dilateMask, dilationAt, type Keep, occlude } from "../explain/occlude.ts";
+import {
+  createModel,
+  featureModel,
+  type Initialisation,
+  loadClassifierAt,
+} from "../models/build.ts";
+import { PROJECT_ROOT } from "../config.ts";
+import { Progress, withActivity } from "../progress.ts";
+import { readResults } from "../results.ts";
+import { STUDY_COVID_AUC } from "../study.ts";
+import { Plot, showPlot } from "../viz/plot.ts";
+import { assertSameFolds } from "./cam.ts";
+import type { ArmResult, TransferResults } from "./covid_transfer.ts";
+import {
+  COVID_OUTPUT,
+  fifteenClassSet,
+  fifteenHeadsPath,
+  fifteenLabels,
+  type FifteenRecord,
+  type FifteenResults,
+} from "./fifteen_classes.ts";
+import type { NihRecord } from "../data/datasets/mod.ts";
+import type { NihBackbone } from "../experiments/backbones.ts";
+import { testFoldOf } from "../data/folds.ts";
+import { fmtCi, fmtDiff } from "./format.ts";
+import type { ChapterSummary } from "./summary.ts";
+import { join } from "node:path";
+
+/** The three versions of an image the chapter scores. */
+export const VERSIONS = ["intact", "lungs removed", "lungs only"] as const;
+export type Version = typeof VERSIONS[number];
+
+const KEEP: Record<Exclude<Version, "intact">, Keep> = {
+  "lungs removed": "outside-lungs",
+  "lungs only": "lungs-only",
+};
+
+/** A learned arm of chapter 3, as this chapter scores it. */
+export interface ShortcutArm {
+  readonly key: string;
+  readonly arm: string;
+  readonly kind: "frozen" | "fine-tuned";
+  readonly arch: ModelName;
+  /** Chapter 3's AUC of the arm, all images. */
+  readonly internal: { estimate: number; lo: number; hi: number };
+  /** Per fold (repeat 0): the validation threshold, and what scores the fold. */
+  readonly folds: readonly {
+    fold: number;
+    threshold?: number;
+    model?: string;
+    head?: { kernel: number[]; bias: number };
+  }[];
+  readonly init?: Initialisation;
+}
+
+/** Chapter 3's arms that learned (frozen and fine-tuned), ready to score new images. */
+export async function shortcutArms(
+  profile: Profile,
+  starts: readonly StartingPoint[],
+  folds: readonly Fold<XrayRecord>[],
+): Promise<{ arms: ShortcutArm[]; transfer: TransferResults; notLearned: string[] }> {
+  const transfer = await readResults<TransferResults>("covid-transfer", profile, "3");
+  assertSameFolds(transfer, folds);
+  const arms: ShortcutArm[] = [];
+  const notLearned: string[] = [];
+  for (const a of transfer.arms.filter((x) => x.kind === "frozen" || x.kind === "fine-tuned")) {
+    if (!a.learned || a.notTestable) {
+      notLearned.push(`${a.arm}: ${a.notTestable ?? a.learnedReason}`);
+      continue;
+    }
+    arms.push(await shortcutArm(a, profile, starts));
+  }
+  return { arms, transfer, notLearned };
+}
+
+async function shortcutArm(
+  a: ArmResult,
+  profile: Profile,
+  starts: readonly StartingPoint[],
+): Promise<ShortcutArm> {
+  const arch = a.arch as ModelName;
+  const first = a.folds.filter((f) => f.repeat === 0);
+  const base = {
+    key: a.key,
+    arm: a.arm,
+    arch,
+    internal: { estimate: a.mean, lo: a.lo, hi: a.hi },
+  };
+  if (a.kind === "fine-tuned") {
+    return {
+      ...base,
+      kind: "fine-tuned",
+      folds: first.map((f) => ({ fold: f.fold, threshold: f.threshold, model: f.model })),
+    };
+  }
+  const start = starts.find((s) => s.key === a.start);
+  if (!start) throw new Error(`chapter 3's start "${a.start}" is unknown here`);
+  const { heads } = await readFoldHeads(`covid-frozen-${arch}-${a.start}`, profile);
+  return {
+    ...base,
+    kind: "frozen",
+    init: start.init(arch),
+    folds: first.map((f) => ({
+      fold: f.fold,
+      threshold: f.threshold,
+      head: heads.find((h) => h.fold === f.fold),
+    })),
+  };
+}
+
+/**
+ * Scores of images by one fold's model of an arm. A frozen arm builds its backbone once and
+ * applies each fold's head to the pooled features; a fine-tuned arm loads each fold's model.
+ */
+export async function armScorer(arm: ShortcutArm, side: number): Promise<{
+  score: (fold: number, images: readonly GreyImage[]) => Promise<number[]>;
+  dispose: () => void;
+}> {
+  if (arm.kind === "frozen") {
+    const model = await createModel({ arch: arm.arch, side, outputs: 1, init: arm.init! });
+    const extractor = featureModel(model);
+    return {
+      score: async (fold, images) => {
+        const head = arm.folds.find((f) => f.fold === fold)?.head;
+        if (!head) throw new Error(`${arm.arm} has no head for fold ${fold}`);
+        return await scoreWith(images, arm.arch, (x) => {
+          const pooled = tf.mean(extractor.predict(x) as tf.Tensor4D, [1, 2]) as tf.Tensor2D;
+          const logits = tf.add(
+            tf.matMul(pooled, tf.tensor2d(head.kernel, [head.kernel.length, 1])),
+            head.bias,
+          );
+          return tf.sigmoid(logits) as tf.Tensor2D;
+        });
+      },
+      dispose: () => model.dispose(),
+    };
+  }
+  const loaded = new Map<number, tf.LayersModel>();
+  return {
+    score: async (fold, images) => {
+      let model = loaded.get(fold);
+      if (!model) {
+        for (const m of loaded.values()) m.dispose(); // one fold's model at a time
+        loaded.clear();
+        const dir = arm.folds.find((f) => f.fold === fold)?.model;
+        if (!dir) throw new Error(`${arm.arm} kept no model for fold ${fold}`);
+        model = await loadClassifierAt(join(PROJECT_ROOT, dir), arm.arch, side);
+        loaded.set(fold, model);
+      }
+      const m = model;
+      return await scoreWith(images, arm.arch, (x) => m.predict(x) as tf.Tensor2D);
+    },
+    dispose: () => loaded.forEach((m) => m.dispose()),
+  };
+}
+
+/** One fold's whole classifier of an arm (for maps): the saved model, or backbone + head. */
+export async function foldModel(
+  arm: ShortcutArm,
+  fold: number,
+  side: number,
+): Promise<tf.LayersModel> {
+  const f = arm.folds.find((x) => x.fold === fold);
+  if (!f) throw new Error(`${arm.arm} has no fold ${fold}`);
+  if (arm.kind === "fine-tuned") {
+    return await loadClassifierAt(join(PROJECT_ROOT, f.model!), arm.arch, side);
+  }
+  const model = await createModel({ arch: arm.arch, side, outputs: 1, init: arm.init! });
+  const weights = [
+    tf.tensor2d(f.head!.kernel, [f.head!.kernel.length, 1]),
+    tf.tensor1d([f.head!.bias]),
+  ];
+  model.getLayer(HEAD_DENSE).setWeights(weights);
+  tf.dispose(weights);
+  return model;
+}
+
+/**
+ * Gallery rows for a few images of fold 0: one row per version, each tile with the fold-0
+ * model's map and score — what the model sees when the lungs are gone, or alone.
+ */
+export async function versionGallery<R extends XrayRecord>(
+  arm: ShortcutArm,
+  set: OccludedSet<R>,
+  count: number,
+  side: number,
+): Promise<{ title: string; tiles: CamTile[] }[]> {
+  const idx = set.fold.map((f, i) => (f === 0 ? i : -1)).filter((i) => i >= 0);
+  const picked = [
+    ...idx.filter((i) => set.labels[i] === 1).slice(0, Math.ceil(count / 2)),
+    ...idx.filter((i) => set.labels[i] === 0).slice(0, Math.floor(count / 2)),
+  ];
+  const model = await foldModel(arm, 0, side);
+  const rows = [];
+  for (const v of VERSIONS) {
+    const images = picked.map((i) => set.versions[v][i]);
+    const { heat, scores } = await camsOf(model, arm.arch, images);
+    rows.push({
+      title: `${arm.arm} — ${v}`,
+      tiles: images.map((image, k) => ({
+        image,
+        heat: heat[k],
+        score: scores[k],
+        label: set.labels[picked[k]] ? "COVID-19" : set.records[picked[k]].findingText,
+      })),
+    });
+  }
+  model.dispose();
+  return rows;
+}
+
+async function scoreWith(
+  images: readonly GreyImage[],
+  arch: ModelName,
+  forward: (x: tf.Tensor4D) => tf.Tensor2D,
+): Promise<number[]> {
+  const out: number[] = [];
+  for (let i = 0; i < images.length; i += 8) {
+    const x = modelInput(images.slice(i, i + 8), arch);
+    const y = tf.tidy(() => forward(x));
+    out.push(...(await y.data() as Float32Array));
+    tf.dispose([x, y]);
+  }
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Lungs removed, lungs only
+
+/** The images of a task in three versions, with their folds and labels. */
+export interface OccludedSet<R extends XrayRecord> {
+  readonly records: R[];
+  readonly fold: number[];
+  readonly labels: number[];
+  readonly versions: Record<Version, GreyImage[]>;
+  /** Each image's lung mask as annotated (before dilation). */
+  readonly masks: LungMask[];
+  /** Images of the task left out: no lung annotation. */
+  readonly withoutMask: number;
+  /** How much the masks were grown, in pixels. */
+  readonly dilation: number;
+}
+
+/**
+ * Decode every record with a mask, build its three versions (mask dilated by a CAM cell). The
+ * mask of each record comes from `maskOf` (its own annotation, or a population mask).
+ */
+export async function occludedSet<R extends XrayRecord>(
+  records: readonly R[],
+  foldOf: ReadonlyMap<string, number>,
+  label: (r: R) => number,
+  maskOf: (r: R) => Promise<LungMask | undefined>,
+  side: number,
+): Promise<OccludedSet<R>> {
+  const dilation = dilationAt(side);
+  const out = {
+    records: [] as R[],
+    fold: [] as number[],
+    labels: [] as number[],
+    versions: { intact: [], "lungs removed": [], "lungs only": [] } as Record<Version, GreyImage[]>,
+    masks: [] as LungMask[],
+    withoutMask: 0,
+    dilation,
+  };
+  const progress = new Progress("lungs removed / only", records.length, { unit: "img" });
+  for (const r of records) {
+    progress.tick();
+    const mask = await maskOf(r);
+    const fold = foldOf.get(`${r.source}/${r.imageId}`);
+    if (!mask || fold === undefined) {
+      if (!mask) out.withoutMask++;
+      continue;
+    }
+    const image = await decodeGrey(r.path, side);
+    const grown = dilateMask(mask, dilation);
+    out.records.push(r);
+    out.fold.push(fold);
+    out.labels.push(label(r));
+    out.masks.push(mask);
+    out.versions.intact.push(image);
+    out.versions["lungs removed"].push(occlude(image, grown, KEEP["lungs removed"]));
+    out.versions["lungs only"].push(occlude(image, grown, KEEP["lungs only"]));
+  }
+  await progress.finish();
+  return out;
+}
+
+/**
+ * The share of images a mask covers, averaged: a population lung mask (≥ half of the masks
+ * cover the pixel) for images without their own annotation, applied to every image of a task
+ * so both classes lose the same region.
+ */
+export function populationMask(masks: readonly LungMask[]): LungMask {
+  if (!masks.length) throw new Error("no lung masks to average");
+  const side = masks[0].side;
+  const counts = new Float64Array(side * side);
+  for (const m of masks) {
+    if (m.side !== side) throw new Error(`masks of ${m.side} and ${side} px do not fit`);
+    m.data.forEach((v, i) => (counts[i] += v));
+  }
+  const data = Uint8Array.from(counts, (c) => (c >= masks.length / 2 ? 1 : 0));
+  return { side, data, source: `population (${masks.length} masks)` };
+}
+
+/** One arm's AUC per version: fold intervals, and each occluded version − intact, paired. */
+export interface VersionResult {
+  readonly arm: string;
+  readonly task: string;
+  readonly images: number;
+  readonly versions: Record<Version, Estimate & { perFold: readonly number[] }>;
+  /** Version − intact, fold by fold. */
+  readonly drops: Record<Exclude<Version, "intact">, ComparisonInput>;
+}
+
+/** Score every image of the set in its three versions with the model of its fold. */
+export async function versionScores<R extends XrayRecord>(
+  set: OccludedSet<R>,
+  score: (fold: number, images: readonly GreyImage[]) => Promise<number[]>,
+): Promise<Record<Version, number[]>> {
+  const out = {} as Record<Version, number[]>;
+  for (const v of VERSIONS) {
+    const scores = new Array<number>(set.records.length).fill(NaN);
+    for (const fold of [...new Set(set.fold)].sort()) {
+      const idx = set.fold.map((f, i) => (f === fold ? i : -1)).filter((i) => i >= 0);
+      const s = await score(fold, idx.map((i) => set.versions[v][i]));
+      idx.forEach((i, k) => (scores[i] = s[k]));
+    }
+    out[v] = scores;
+  }
+  return out;
+}
+
+/** Fold AUCs of each version and the paired drops. */
+export function versionResult<R extends XrayRecord>(
+  arm: string,
+  task: string,
+  set: OccludedSet<R>,
+  scores: Record<Version, number[]>,
+): VersionResult {
+  const folds = [...new Set(set.fold)].sort();
+  const perFold = (v: Version) =>
+    folds.map((fold) => {
+      const idx = set.fold.map((f, i) => (f === fold ? i : -1)).filter((i) => i >= 0);
+      const y = idx.map((i) => set.labels[i]);
+      const pos = y.reduce((a, b) => a + b, 0);
+      return [pos === 0 || pos === y.length ? NaN : auc(idx.map((i) => scores[v][i]), y)];
+    });
+  const versions = Object.fromEntries(VERSIONS.map((v) => {
+    const e = foldInterval(perFold(v));
+    return [v, { ...e, lo: Math.max(0, e.lo), hi: Math.min(1, e.hi) }];
+  })) as unknown as VersionResult["versions"];
+  const drop = (v: Exclude<Version, "intact">): ComparisonInput => {
+    const d = foldDifference(perFold(v), perFold("intact"));
+    return {
+      a: { arm: `${arm}: ${v}` },
+      b: { arm: "intact" },
+      difference: d.estimate,
+      se: d.se,
+      df: d.df,
+      measure: `${task}: test AUC, mean over folds`,
+    };
+  };
+  return {
+    arm,
+    task,
+    images: set.records.length,
+    versions,
+    drops: { "lungs removed": drop("lungs removed"), "lungs only": drop("lungs only") },
+  };
+}
+
+/**
+ * Score every arm on the three versions of the binary task's images (each with its fold's
+ * model) and on the external images (every fold's model), loading each arm's models once.
+ */
+export async function scoreArms(
+  arms: readonly ShortcutArm[],
+  binary: OccludedSet<XrayRecord>,
+  external: ExternalSet,
+  options: { side: number; resamples: number },
+): Promise<{ versions: VersionResult[]; external: ExternalResult[] }> {
+  const versions: VersionResult[] = [], rows: ExternalResult[] = [];
+  for (const arm of arms) {
+    const scorer = await armScorer(arm, options.side);
+    const scores = await versionScores(binary, scorer.score);
+    versions.push(versionResult(arm.arm, "COVID-19 vs other", binary, scores));
+    const ext = await externalScores(arm, external, scorer.score);
+    for (const g of externalGroups(external)) {
+      rows.push(externalResult(arm, external, ext, g.group, g.keep, options.resamples));
+    }
+    scorer.dispose();
+  }
+  return { versions, external: rows };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Chapter 6's COVID-19-vs-rest head, on the 15-class set
+
+/**
+ * Chapter 6's task in three versions: its cross-validated 15-class set, every image (of both
+ * classes) losing the same region — the population lung mask of `masks` — scored by its fold's
+ * head; returns the set (for counts) and the arm's result.
+ */
+export async function fifteenVersions(options: {
+  readonly profile: Profile;
+  readonly nih: readonly NihRecord[];
+  readonly covid: readonly CovidRecord[];
+  readonly backbone: NihBackbone;
+  readonly masks: readonly LungMask[];
+}): Promise<{ set?: OccludedSet<FifteenRecord>; result?: VersionResult; notLearned?: string }> {
+  const { profile, backbone } = options;
+  const six = await readResults<FifteenResults>("fifteen-classes", profile, "6");
+  if (!six.covidCnn.learned) {
+    const c = six.covidCnn;
+    return { notLearned: `chapter 6's 15-class head: AUC ${fmtCi(c.auc, c.lo, c.hi)} reaches 0.5` };
+  }
+  const side = profile.imageSide;
+  const fifteen = fifteenClassSet(
+    options.nih,
+    options.covid,
+    backbone.trainedOn,
+    profile.classBudget,
+    profile.folds,
+  );
+  const arm = await fifteenClassArm(profile, backbone.dir, fifteen.folds);
+  const population = populationMask(options.masks);
+  const isCovid = (r: FifteenRecord) => fifteenLabels(r)[COVID_OUTPUT];
+  const foldOf = testFoldOf(fifteen.folds);
+  const set = await occludedSet(
+    fifteen.records,
+    foldOf,
+    isCovid,
+    () => Promise.resolve(population),
+    side,
+  );
+  const scorer = await armScorer(arm, side);
+  const scores = await versionScores(set, scorer.score);
+  scorer.dispose();
+  return { set, result: versionResult(arm.arm, "COVID-19 vs 14 findings", set, scores) };
+}
+
+/** Chapter 6's fold heads (COVID-19 output) on chapter 2's DenseNet121, as an arm. */
+export async function fifteenClassArm(
+  profile: Profile,
+  backboneDir: string,
+  folds: readonly Fold<XrayRecord>[],
+): Promise<ShortcutArm> {
+  const results = await readResults<FifteenResults>("fifteen-classes", profile, "6");
+  const hashes = folds.map((f) => recordsHashOf(f.test));
+  if (JSON.stringify(hashes) !== JSON.stringify(results.foldHashes)) {
+    throw new Error("chapter 6's results were computed on other folds: re-run chapter 6 first");
+  }
+  const { heads } = JSON.parse(await Deno.readTextFile(fifteenHeadsPath(profile))) as {
+    heads: { fold: number; kernel: number[]; bias: number }[];
+  };
+  return {
+    key: "fifteen-cnn",
+    arm: "15-class head (COVID-19 output), ChestX-ray14 DenseNet121",
+    kind: "frozen",
+    arch: "densenet121",
+    internal: {
+      estimate: results.covidCnn.auc,
+      lo: results.covidCnn.lo,
+      hi: results.covidCnn.hi,
+    },
+    init: { from: backboneDir },
+    folds: heads.map((h) => ({ fold: h.fold, head: h })),
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// External validation
+
+/** The external images, copies of training images removed, and what was skipped. */
+export interface ExternalSet {
+  readonly records: ExternalRecord[];
+  readonly images: GreyImage[];
+  readonly skipped: readonly SkippedRow[];
+  /** External images that are copies of a COVID-19 collection image (removed). */
+  readonly copies: readonly { image: string; of: string; distance: number; correlation: number }[];
+  /** Labelled rows per collection before anything was removed, by class. */
+  readonly labelled: Record<string, { covid: number; noFinding: number }>;
+}
+
+/**
+ * Both external collections: labelled rows with their image on disk, minus copies (by content)
+ * of any image of the COVID-19 collection — every one of those trained some fold's model.
+ */
+export async function externalSet(
+  training: readonly CovidRecord[],
+  side: number,
+): Promise<ExternalSet> {
+  return await withActivity("external collections", async () => {
+    const loaded = await Promise.all(EXTERNAL_COLLECTIONS.map((n) => loadExternal(n)));
+    const all = loaded.flatMap((d) => d.records);
+    const skipped: SkippedRow[] = loaded.flatMap((d) => d.skipped);
+    const copies = await copiesOf(all, training);
+    const copied = new Set(copies.map((c) => c.record));
+    for (const c of copies) {
+      skipped.push({
+        file: c.record.path,
+        imageId: c.record.imageId,
+        patientId: c.record.patientId,
+        reason: "copy-of-training-image",
+        detail: `the same image as ${c.of.imageId} of the COVID-19 collection`,
+      });
+    }
+    const records: ExternalRecord[] = [], images: GreyImage[] = [];
+    for (const r of all.filter((x) => !copied.has(x))) {
+      try {
+        images.push(await decodeGrey(r.path, side));
+        records.push(r);
+      } catch (e) {
+        skipped.push({
+          file: r.path,
+          imageId: r.imageId,
+          patientId: r.patientId,
+          reason: "bad-image",
+          detail: (e as Error).message,
+        });
+      }
+    }
+    const labelled = Object.fromEntries(loaded.map((d) => [d.name, {
+      covid: d.records.filter((r) => r.covid).length,
+      noFinding: d.records.filter((r) => !r.covid).length,
+    }]));
+    return {
+      records,
+      images,
+      skipped,
+      copies: copies.map((c) => ({
+        image: `${c.record.source}/${c.record.imageId}`,
+        of: c.of.imageId,
+        distance: c.distance,
+        correlation: c.correlation,
+      })),
+      labelled,
+    };
+  });
+}
+
+/** One arm's external numbers for one group of images (a collection, a view, or all). */
+export interface ExternalResult {
+  readonly arm: string;
+  readonly group: string;
+  readonly positives: number;
+  readonly negatives: number;
+  readonly auc?: Estimate;
+  /** At each fold model's validation threshold, averaged over the fold models. */
+  readonly sensitivity?: Estimate;
+  readonly specificity?: Estimate;
+  readonly note?: string;
+}
+
+/** Every fold model's scores of every external image: `[fold][image]`. */
+export async function externalScores(
+  arm: ShortcutArm,
+  set: ExternalSet,
+  score: (fold: number, images: readonly GreyImage[]) => Promise<number[]>,
+): Promise<number[][]> {
+  const out: number[][] = [];
+  for (const f of arm.folds) out.push(await score(f.fold, set.images));
+  return out;
+}
+
+/**
+ * AUC (COVID-19 vs No finding) and sensitivity/specificity at the validation thresholds, for a
+ * group of external images: the mean over fold models, with an interval from a patient bootstrap
+ * plus the fold models' spread. A group without both classes, or with fewer than 5 of either,
+ * gets no AUC.
+ */
+export function externalResult(
+  arm: ShortcutArm,
+  set: ExternalSet,
+  scores: readonly (readonly number[])[],
+  group: string,
+  keep: (r: ExternalRecord) => boolean,
+  resamples: number,
+): ExternalResult {
+  const idx = set.records.map((r, i) => (keep(r) ? i : -1)).filter((i) => i >= 0);
+  const labels: number[] = idx.map((i) => (set.records[i].covid ? 1 : 0));
+  const groups = idx.map((i) => patientKey(set.records[i]));
+  const positives = labels.reduce((a, b) => a + b, 0), negatives = labels.length - positives;
+  const base = { arm: arm.arm, group, positives, negatives };
+  if (positives < 5 || negatives < 5) {
+    return { ...base, note: "fewer than 5 images of a class: no AUC" };
+  }
+  const s = scores.map((row) => idx.map((i) => row[i]));
+  const aucEst = onLogitScale(sharedTestInterval(s, labels, groups, { resamples }));
+  const rate = (cls: number) =>
+    sharedTestStatistic(s.length, groups, (m, sub) => {
+      const t = arm.folds[m].threshold ?? 0.5;
+      const ofClass = sub.filter((i) => labels[i] === cls);
+      if (!ofClass.length) return NaN;
+      const called = ofClass.filter((i) => (s[m][i] >= t) === (cls === 1)).length;
+      return called / ofClass.length;
+    }, { resamples, valid: (sub) => sub.some((i) => labels[i] === cls) });
+  const clip = (e: Estimate): Estimate => ({ ...e, lo: Math.max(0, e.lo), hi: Math.min(1, e.hi) });
+  return { ...base, auc: aucEst, sensitivity: clip(rate(1)), specificity: clip(rate(0)) };
+}
+
+/** The groups external results are reported for: each collection, each view, all. */
+export function externalGroups(
+  set: ExternalSet,
+): { group: string; keep: (r: ExternalRecord) => boolean }[] {
+  const views = [...new Set(set.records.map((r) => viewGroup(r.view)))].sort();
+  return [
+    { group: "all external", keep: () => true },
+    ...EXTERNAL_COLLECTIONS.map((c: ExternalName) => ({
+      group: collectionName(c),
+      keep: (r: ExternalRecord) => r.collection === c,
+    })),
+    ...views.map((v) => ({
+      group: `view ${v}`,
+      keep: (r: ExternalRecord) => viewGroup(r.view) === v,
+    })),
+  ];
+}
+
+/** "AP erect", "AP Supine" → "AP"; "PA"; "unknown". */
+export function viewGroup(view: string): string {
+  if (view.startsWith("AP")) return "AP";
+  if (view === "PA") return "PA";
+  return "unknown";
+}
+
+/** Display name of a collection. */
+export function collectionName(c: ExternalName): string {
+  return c === "figure1" ? "Figure1" : "Actualmed";
+}
+
+// ---------------------------------------------------------------------------------------------
+// Decisions, the figure, the results and the summary
+
+/** One Holm family: every arm's lungs-removed and lungs-only AUC against intact. */
+export function shortcutFamily(results: readonly VersionResult[]): Verdict[] {
+  return decideFamily(results.flatMap((r) => [r.drops["lungs removed"], r.drops["lungs only"]]));
+}
+
+/** A row of the chapter's figure. */
+export interface StoryRow {
+  readonly arm: string;
+  readonly condition: string;
+  readonly estimate: number;
+  readonly lo: number;
+  readonly hi: number;
+}
+
+/**
+ * The figure that tells the story: per learned arm, the AUC intact (chapter 3), with the lungs
+ * removed, with only the lungs, and on the external hospitals; the controls that see no disease
+ * as a panel of their own; the study's 0.88 as a red line, chance as a dashed one.
+ */
+export async function showStory(rows: readonly StoryRow[], caption: string): Promise<void> {
+  const arms = [...new Set(rows.map((r) => r.arm))];
+  const conditions = [...new Set(rows.map((r) => r.condition))];
+  await showPlot({
+    caption,
+    width: 720,
+    height: 40 + arms.length * (conditions.length * 14 + 28),
+    marginLeft: 150,
+    x: { domain: [0, 1], label: "AUC (95% CI)", grid: true },
+    y: { domain: conditions, label: null },
+    fy: { domain: arms, label: null },
+    color: {
+      legend: true,
+      domain: conditions,
+      range: ["#4363d8", "#e6194b", "#3cb44b", "#f58231", "#911eb4", "#808080", "#469990"],
+    },
+    marks: [
+      Plot.ruleX([0.5], { stroke: "currentColor", strokeOpacity: 0.5, strokeDasharray: "3 3" }),
+      Plot.ruleX([STUDY_COVID_AUC.nihPretrained], { stroke: "#e6194b", strokeOpacity: 0.6 }),
+      Plot.ruleY(rows, { fy: "arm", y: "condition", x1: "lo", x2: "hi", stroke: "condition" }),
+      Plot.dot(rows, { fy: "arm", y: "condition", x: "estimate", fill: "condition", r: 3.5 }),
+    ],
+  }, "the shortcut tests at a glance");
+}
+
+/** The figure's rows from the chapter's results. */
+export function storyRows(
+  versions: readonly VersionResult[],
+  external: readonly ExternalResult[],
+  controls: readonly ArmResult[],
+): StoryRow[] {
+  const rows: StoryRow[] = [];
+  for (const v of versions) {
+    for (const version of VERSIONS) {
+      const e = v.versions[version];
+      rows.push({ arm: v.arm, condition: version, estimate: e.estimate, lo: e.lo, hi: e.hi });
+    }
+    const ext = external.find((x) => x.arm === v.arm && x.group === "all external");
+    if (ext?.auc) {
+      rows.push({
+        arm: v.arm,
+        condition: "external hospitals",
+        estimate: ext.auc.estimate,
+        lo: ext.auc.lo,
+        hi: ext.auc.hi,
+      });
+    }
+  }
+  for (const c of controls) {
+    rows.push({
+      arm: "controls (no disease)",
+      condition: c.arm,
+      estimate: c.mean,
+      lo: c.lo,
+      hi: c.hi,
+    });
+  }
+  return rows;
+}
+
+/** What chapter 7 saves. */
+export interface ShortcutResults extends Record<string, unknown> {
+  readonly side: number;
+  readonly dilation: number;
+  readonly binary: { readonly images: number; readonly withoutMask: number };
+  readonly fifteen?: { readonly images: number; readonly mask: string };
+  readonly notLearned: readonly string[];
+  readonly versions: readonly VersionResult[];
+  readonly comparisons: readonly Verdict[];
+  readonly controls: readonly { arm: string; mean: number; lo: number; hi: number }[];
+  readonly controlVerdicts: readonly Verdict[];
+  readonly external: {
+    readonly results: readonly ExternalResult[];
+    readonly copies: ExternalSet["copies"];
+    readonly skipped: Record<string, number>;
+    readonly labelled: ExternalSet["labelled"];
+    readonly images: { readonly covid: number; readonly noFinding: number };
+  };
+}
+
+/** Everything chapter 7 saves. */
+export function shortcutResults(r: {
+  side: number;
+  binary: OccludedSet<XrayRecord>;
+  fifteen?: OccludedSet<FifteenRecord>;
+  notLearned: readonly string[];
+  versions: readonly VersionResult[];
+  comparisons: readonly Verdict[];
+  transfer: TransferResults;
+  external: ExternalSet;
+  externalResults: readonly ExternalResult[];
+}): ShortcutResults {
+  const controls = r.transfer.arms.filter((a) => a.kind === "control")
+    .map((a) => ({ arm: a.arm, mean: a.mean, lo: a.lo, hi: a.hi }));
+  const skipped: Record<string, number> = {};
+  for (const s of r.external.skipped) skipped[s.reason] = (skipped[s.reason] ?? 0) + 1;
+  const covid = r.external.records.filter((x) => x.covid).length;
+  return {
+    side: r.side,
+    dilation: r.binary.dilation,
+    binary: { images: r.binary.records.length, withoutMask: r.binary.withoutMask },
+    fifteen: r.fifteen &&
+      { images: r.fifteen.records.length, mask: r.fifteen.masks[0]?.source ?? "" },
+    notLearned: r.notLearned,
+    versions: r.versions,
+    comparisons: r.comparisons,
+    controls,
+    controlVerdicts: r.transfer.controlVerdicts,
+    external: {
+      results: r.externalResults,
+      copies: r.external.copies,
+      skipped,
+      labelled: r.external.labelled,
+      images: { covid, noFinding: r.external.records.length - covid },
+    },
+    headline: r.externalResults.filter((x) => x.group === "all external" && x.auc)
+      .slice(0, 1).map((x) => ({
+        id: "external-auc",
+        value: x.auc!.estimate,
+        ci: [x.auc!.lo, x.auc!.hi],
+        scale: `${x.arm}; ${x.positives} COVID-19 and ${x.negatives} No-finding images of ` +
+          "two hospitals no model saw (Figure1, Actualmed)",
+      })),
+  };
+}
+
+/** Chapter 7's summary: what the study's AUC can and cannot mean. */
+export function summariseShortcuts(r: ShortcutResults): ChapterSummary {
+  const found: string[] = [], cannotSay: string[] = [];
+  for (const v of r.versions) {
+    const removed = v.versions["lungs removed"];
+    const intact = v.versions.intact;
+    const uses = learnedRule(removed, "AUC with the lungs removed").learned;
+    (uses ? found : cannotSay).push(
+      uses
+        ? `${v.arm} still separates the classes with the lungs removed: AUC ` +
+          `${fmtCi(removed.estimate, removed.lo, removed.hi)} against ${
+            fmtCi(intact.estimate, intact.lo, intact.hi)
+          } intact (${v.task}) — it uses what lies outside the lungs.`
+        : `Whether ${v.arm} uses what lies outside the lungs: with them removed its AUC is ` +
+          `${fmtCi(removed.estimate, removed.lo, removed.hi)}, an interval that reaches 0.5 ` +
+          `(${v.task}).`,
+    );
+  }
+  for (const c of r.comparisons.filter((c) => c.testable && c.shown)) {
+    found.push(`${c.verdict}: ${fmtDiff(c.difference, c.lo, c.hi)}.`);
+  }
+  const beaten = r.controlVerdicts.filter((v) => v.testable && v.shown && (v.difference ?? 0) > 0);
+  const tested = r.controlVerdicts.filter((v) => v.testable);
+  const best = [...r.controls].sort((a, b) => b.mean - a.mean)[0];
+  if (best) {
+    found.push(
+      `Controls that see no disease reach up to ${fmtCi(best.mean, best.lo, best.hi)} ` +
+        `(${best.arm}); ${beaten.length} of ${tested.length} arm-versus-control comparisons ` +
+        "(chapter 3, Holm) show an arm ahead of a control.",
+    );
+  }
+  const all = r.external.results.filter((x) => x.group === "all external" && x.auc);
+  for (const x of all) {
+    const a = x.auc!;
+    found.push(
+      `On ${x.positives} COVID-19 and ${x.negatives} "No finding" images from two hospitals it ` +
+        `never saw, ${x.arm} reaches AUC ${fmtCi(a.estimate, a.lo, a.hi)}; at its validation ` +
+        `threshold it finds ${pct(x.sensitivity!)} of the COVID-19 images and clears ` +
+        `${pct(x.specificity!)} of the others.`,
+    );
+  }
+  cannotSay.push(
+    `How well these models do in new hospitals, precisely: with ${r.external.images.covid} ` +
+      `COVID-19 and ${r.external.images.noFinding} "No finding" images the intervals are wide, ` +
+      "and the negatives are healthy films while the internal negatives are other diseases. A " +
+      "data root with all 238 Actualmed images (the main job fetches them) has 58 COVID-19 and " +
+      "127 No-finding films from one hospital.",
+  );
+  if (r.notLearned.length) {
+    cannotSay.push(
+      `Arms that did not learn in chapter 3 are not tested here (${r.notLearned.length}).`,
+    );
+  }
+  cannotSay.push(
+    `What the study's ${STUDY_COVID_AUC.nihPretrained} means: on this data combination an AUC ` +
+      "that high is reached by cues outside the lungs and by controls that see no disease; it " +
+      "cannot be read as a measure of COVID-19 detection.",
+  );
+  return { found, cannotSay };
+}
+
+function pct(e: Estimate): string {
+  return `${Math.round(100 * e.estimate)}% (${Math.round(100 * e.lo)}–${Math.round(100 * e.hi)}%)`;
+}
