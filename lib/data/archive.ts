@@ -171,13 +171,13 @@ export async function checkStamped(
     try {
       size = (await Deno.stat(file)).size;
     } catch {
-      problems.push({ file, problem: "missing (extracted from its archive earlier)" });
+      problems.push({ file, problem: "is missing (it was extracted from its archive)" });
       continue;
     }
     if (size !== entry.bytes) {
-      problems.push({ file, problem: `${size} bytes, ${entry.bytes} when extracted` });
+      problems.push({ file, problem: `has ${size} bytes, ${entry.bytes} when extracted` });
     } else if (full && (await hashFile(file)).sha256 !== entry.sha256) {
-      problems.push({ file, problem: "SHA-256 differs from the one recorded at extraction" });
+      problems.push({ file, problem: "has another SHA-256 than the one recorded at extraction" });
     }
   }
   return problems;

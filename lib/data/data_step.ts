@@ -71,7 +71,11 @@ export function doneLines(report: FetchReport): string[] {
     );
   }
   for (const c of report.corrupt.filter((c) => c.repaired)) {
-    lines.push(`Repaired: ${c.file} ${c.problem}; fetched again.`);
+    const back = exists(c.file);
+    lines.push(
+      `${back ? "Repaired" : "Set aside, not yet fetched again"}: ${c.file} (it ${c.problem})` +
+        (back ? "; fetched again and checked." : "."),
+    );
   }
   if (report.setAside.length) {
     const shown = report.setAside.slice(0, 10).map((a) => `  ${a.file} → ${a.keptAt}`);
@@ -204,4 +208,13 @@ function wrap(lead: string, names: readonly string[], width: number): string[] {
   }
   lines.push(line.trimEnd());
   return lines;
+}
+
+function exists(path: string): boolean {
+  try {
+    Deno.statSync(path);
+    return true;
+  } catch {
+    return false;
+  }
 }

@@ -284,14 +284,22 @@ export function planLines(
     const what = s.archive ? archivePlan(s, s.archive, options.repair) : filesPlan(s);
     return `  ${s.item.name}: ${what}\n    from ${s.item.source}`;
   });
-  const bytes = states.reduce((a, s) => a + s.missingBytes, 0);
-  const unknown = states.reduce((a, s) => a + s.unknownSizes, 0);
-  const toDo = states.some((s) =>
-    (s.missing.length && s.folder !== "read-only copy") || s.unrecorded ||
+  const writable = states.filter((s) => s.folder !== "read-only copy");
+  const bytes = writable.reduce((a, s) => a + s.missingBytes, 0);
+  const unknown = writable.reduce((a, s) => a + s.unknownSizes, 0);
+  const absent = states.filter((s) => s.folder === "read-only copy")
+    .reduce((a, s) => a + s.missing.length, 0);
+  const toDo = writable.some((s) =>
+    s.missing.length || s.unrecorded ||
     (s.archive && s.archive.kind !== "done" && s.archive.kind !== "copy")
   );
   const head = bytes === 0 && unknown === 0
-    ? toDo ? "Nothing to download." : "Everything this profile needs is in the data root."
+    ? absent
+      ? `Nothing to download: the ${absent} file(s) read-only copies lack are not fetched (the ` +
+        "loaders report them as missing)."
+      : toDo
+      ? "Nothing to download."
+      : "Everything this profile needs is in the data root."
     : `To download: ${formatBytes(bytes)}${
       unknown ? ` plus ${unknown} file(s) whose size the server reports when they start` : ""
     }.`;
@@ -427,7 +435,9 @@ export async function fetchItems(
   } finally {
     await ledgers.compactAll();
   }
-  for (const s of states) if (s.item.dir) await removeEmptyWorkDirs(s.item.dir);
+  for (const s of states) {
+    if (s.item.dir && s.folder !== "read-only copy") await removeEmptyWorkDirs(s.item.dir);
+  }
   return report;
 }
 

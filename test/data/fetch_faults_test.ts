@@ -562,6 +562,39 @@ Deno.test({
 });
 
 Deno.test({
+  name: "fault: an image of a verified archive cut short stops the run; --repair re-extracts it",
+  sanitizeResources: false,
+  sanitizeOps: false,
+  async fn() {
+    const m = await getMirror();
+    await using tmp = await tempDir();
+    const root = join(tmp.path, "root");
+    await using good = serve(m.routes);
+    assertEquals((await runStep(root, good, ["nih-chestxray14"])).code, 0);
+    const images = join(root, "nih-chestxray14", "images");
+    const [cut, swapped] = [join(images, m.archived[5]), join(images, m.archived[6])];
+    await Deno.writeFile(cut, (await Deno.readFile(cut)).slice(0, 1000));
+    // same size, other bytes: every run checks sizes; --repair checks each SHA-256 too
+    await Deno.writeFile(swapped, randomBytes((await Deno.stat(swapped)).size));
+    const stop = await runStep(root, good, ["nih-chestxray14"]);
+    assertEquals(stop.code, 1, stop.text);
+    includes(stop.text, `${cut} (required): has 1000 bytes`);
+    const repaired = await runStep(root, good, ["nih-chestxray14"], { repair: true });
+    assertEquals(repaired.code, 0, repaired.text);
+    includes(repaired.text, `${swapped}`);
+    await nihImagesVerified(root);
+    noLeftovers(root);
+    table.push({
+      fault: "image of a verified archive cut short (and one replaced, same size)",
+      sees: lineWith(stop.text, "has 1000 bytes"),
+      exits: "1, then 0 with --repair",
+      after: "--repair hashed every image against the stamp, set both aside, fetched and " +
+        "re-extracted the archive: all images verified",
+    });
+  },
+});
+
+Deno.test({
   name: "fault: a same-size garbage weight shard stops the run (fetched root and copy)",
   sanitizeResources: false,
   sanitizeOps: false,
@@ -769,7 +802,7 @@ Deno.test({
       join(PROJECT_ROOT, "test-output", "fetch-faults.md"),
       lines.join("\n") + "\n",
     );
-    assertTrue(table.length >= 11, `${table.length} rows`);
+    assertTrue(table.length >= 13, `${table.length} rows`);
   },
 });
 
