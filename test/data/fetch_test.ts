@@ -1,7 +1,8 @@
 /**
  * The main job's fetch step end to end, without the internet: a loopback server stands in for
  * every public source — GitHub (the COVID-19 collection, torchxrayvision's label file, the
- * study's split lists, the DenseNet121 weights), NIH's image archives and the npm registry —
+ * study's split lists, the DenseNet121 weights, the external collections), NIH's image archives
+ * and the npm registry —
  * serving a mirror built from the shared data root under the same paths. From an empty data
  * root the smoke profile's plan is fetched and checked; then the failure cases: a dropped
  * connection, a corrupted file on the mirror, a second run, a truncated file on disk, and no
@@ -14,13 +15,14 @@ import { loadCovid, loadNih } from "../../lib/data/datasets/mod.ts";
 import { covidLungMask } from "../../lib/data/datasets/covid.ts";
 import { sha256File } from "../../lib/data/download.ts";
 import {
-  blockedMessage,
   fatal,
   fetchItems,
   inspect,
   type Pins,
   type SourceSettings,
 } from "../../lib/data/fetch.ts";
+import { blockedMessage } from "../../lib/data/data_step.ts";
+import { gitBlobId } from "../../lib/data/verify.ts";
 import { NIH_LABELS_SOURCE } from "../../lib/data/datasets/nih.ts";
 import { profileNeeds } from "../../lib/experiments/requirements.ts";
 import { DENSENET_PINS, fetchResnetPackage, RESNET50_PACKAGE } from "../../lib/models/imagenet.ts";
@@ -88,7 +90,20 @@ async function buildMirror(dir: string) {
     const path = `annotations/lungVAE-masks/${entry.name}`;
     covidPins[path] = { sha256: await sha256File(join(COVID, path)) };
   }
-  return { archived: names, covidPins: covidPins as Pins };
+  // the shared Actualmed images are re-encoded: the blob ids of what the mirror serves
+  const actualmed = join(DATA_ROOT, "external", "actualmed");
+  const actualmedPins: Record<string, { gitBlob: string; bytes: number }> = {};
+  for (const path of ["README.md", "metadata.csv", ...filesOf(join(actualmed, "images"))]) {
+    actualmedPins[path] = {
+      gitBlob: await gitBlobId(join(actualmed, path)),
+      bytes: Deno.statSync(join(actualmed, path)).size,
+    };
+  }
+  return { archived: names, covidPins: covidPins as Pins, actualmedPins: actualmedPins as Pins };
+}
+
+function filesOf(dir: string): string[] {
+  return [...Deno.readDirSync(dir)].map((e) => `images/${e.name}`).sort();
 }
 
 Deno.test({
@@ -99,7 +114,7 @@ Deno.test({
     await using mirror = await tempDir();
     await using root = await tempDir();
     await using cache = await tempDir();
-    const { archived, covidPins } = await buildMirror(mirror.path);
+    const { archived, covidPins, actualmedPins } = await buildMirror(mirror.path);
     const cutImage = "/covid/images/1-s2.0-S0929664620300449-gr2_lrg-a.jpg";
     const badImage = "/covid/images/1-s2.0-S0929664620300449-gr2_lrg-b.jpg";
     await using server = serve(
@@ -110,6 +125,8 @@ Deno.test({
         "/archives/": join(mirror.path, "archives"),
         "/gradcam/": join(mirror.path, "gradcam"),
         "/npm/": join(mirror.path, "npm"),
+        "/figure1/": join(DATA_ROOT, "external", "figure1"),
+        "/actualmed/": join(DATA_ROOT, "external", "actualmed"),
       },
       new Set([cutImage]),
       new Map([[badImage, new TextEncoder().encode("a corrupted mirror")]]),
@@ -122,8 +139,10 @@ Deno.test({
         "nih-archives": `${server.base}/archives`,
         densenet121: `${server.base}/gradcam`,
         npm: `${server.base}/npm`,
+        figure1: `${server.base}/figure1`,
+        actualmed: `${server.base}/actualmed`,
       },
-      pins: { "covid-chestxray": covidPins },
+      pins: { "covid-chestxray": covidPins, actualmed: actualmedPins },
     };
     const previousCache = Deno.env.get("XRAY_CACHE_DIR");
     Deno.env.set("XRAY_CACHE_DIR", cache.path); // the ResNet50 weights go to the cache
@@ -140,9 +159,13 @@ Deno.test({
         badImage.split("/").pop(),
       ]);
       await Deno.stat(
-        `${
-          join(root.path, "covid-chestxray", "images", badImage.split("/").pop()!)
-        }.sha256-mismatch`,
+        join(
+          root.path,
+          "covid-chestxray",
+          "set-aside",
+          "images",
+          `${badImage.split("/").pop()!}.sha256-mismatch`,
+        ),
       );
       const covidFiles = Object.keys(covidPins).length - 1; // all but the corrupted one
       assertEquals(
@@ -227,6 +250,8 @@ Deno.test("fetch step offline: one message naming each missing item and the ways
       XRAY_NIH_ARCHIVE_BASE_URL: nowhere,
       XRAY_DENSENET121_BASE_URL: nowhere,
       XRAY_NPM_REGISTRY: nowhere,
+      XRAY_FIGURE1_BASE_URL: nowhere,
+      XRAY_ACTUALMED_BASE_URL: nowhere,
     },
     stdout: "piped",
     stderr: "piped",
@@ -240,6 +265,8 @@ Deno.test("fetch step offline: one message naming each missing item and the ways
       "image archive 1",
       "DenseNet121",
       "ResNet50",
+      "Figure1",
+      "Actualmed",
       "Two ways out",
       "XRAY_DATA_DIR",
     ]

@@ -12,7 +12,7 @@ import type { Profile } from "../../config.ts";
 import { type MalformedRowPolicy, readCsv } from "../_csv.ts";
 import { filesIn, safeChild } from "../_files.ts";
 import type { XrayDataset } from "../dataset.ts";
-import { baseUrl, type PlanItem, type SourceSettings } from "../fetch.ts";
+import { type PlanItem, resolveSource, type SourceSettings } from "../fetch.ts";
 import { type SkippedRow, toVocabulary, type XrayRecord } from "../record.ts";
 import { patientSplit, type SplitFractions, type Splits } from "../splits.ts";
 import type { LungMask } from "../lung_mask.ts";
@@ -97,11 +97,22 @@ export async function loadCovid(options: LoadCovidOptions = {}): Promise<CovidDa
       skipped.push({ ...base, reason: "unknown-view", detail: `view "${view}"` });
     } else if ("unsafe" in (safe = safeChild(join(dir, "images"), v.filename))) {
       skipped.push({ ...base, reason: "unsafe-path", detail: safe.unsafe });
-    } else if (v.folder.trim() !== "images" || !present.has(v.filename)) {
+    } else if (v.folder.trim() !== "images") {
+      // only images/ is read: a folder column naming anything else is never joined to a path
+      // that could be opened or printed as if it were one of the dataset's files
+      const folder = safeChild(dir, v.folder.trim());
+      skipped.push({
+        ...base,
+        reason: "unsafe" in folder ? "unsafe-path" : "missing-file",
+        detail: "unsafe" in folder
+          ? `folder ${folder.unsafe.replace(/^file name /, "")}`
+          : `folder "${v.folder.trim()}" is not images/, the only folder read`,
+      });
+    } else if (!present.has(v.filename)) {
       skipped.push({
         ...base,
         reason: "missing-file",
-        detail: `${join(dir, v.folder, v.filename)} is not on disk`,
+        detail: `${join(dir, "images", v.filename)} is not on disk`,
       });
     } else if (finding === "todo") {
       skipped.push({ ...base, reason: "todo", detail: "finding not yet labelled (todo)" });
@@ -243,15 +254,13 @@ function lungBoxes(dir: string): Promise<LungBoxes> {
 export function covidPlan(root: string, settings: SourceSettings): PlanItem[] {
   const dir = join(root, COVID_KEY);
   const filePins = settings.pins?.[COVID_KEY] ?? pins.files;
-  const base = baseUrl(
-    settings,
-    COVID_KEY,
-    "XRAY_COVID_BASE_URL",
-    `https://raw.githubusercontent.com/${COVID_REPOSITORY}/${COVID_COMMIT}`,
-  );
+  const { base, source } = resolveSource(settings, COVID_KEY, "XRAY_COVID_BASE_URL", {
+    url: `https://raw.githubusercontent.com/${COVID_REPOSITORY}/${COVID_COMMIT}`,
+    text: `github.com/${COVID_REPOSITORY} @ ${COVID_COMMIT.slice(0, 7)}`,
+  });
   return [{
     name: "COVID-19 image data collection (metadata.csv, images, lung annotations)",
-    source: `github.com/${COVID_REPOSITORY} @ ${COVID_COMMIT.slice(0, 7)}`,
+    source,
     dir,
     files: Object.entries(filePins).map(([path, pin]) => ({
       url: `${base}/${path.split("/").map(encodeURIComponent).join("/")}`,

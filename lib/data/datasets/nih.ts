@@ -10,7 +10,7 @@ import type { Profile } from "../../config.ts";
 import { CsvError, type MalformedRowPolicy, readCsv } from "../_csv.ts";
 import { filesIn } from "../_files.ts";
 import type { XrayDataset } from "../dataset.ts";
-import { baseUrl, type PlanItem, type SourceSettings } from "../fetch.ts";
+import { type PlanItem, resolveSource, type SourceSettings } from "../fetch.ts";
 import { NIH_FINDINGS, type NihFinding, type SkippedRow, type XrayRecord } from "../record.ts";
 import { assertPatientsDisjoint, patientSplit, type Splits } from "../splits.ts";
 import { datasetDir } from "./_registry.ts";
@@ -235,26 +235,31 @@ export const NIH_SHA256: Readonly<Record<string, string>> = {
 /** What a profile needs of ChestX-ray14: the metadata files and its number of archives. */
 export function nihPlan(root: string, settings: SourceSettings, archives: number): PlanItem[] {
   const dir = join(root, NIH_KEY);
-  const raw = (repo: string, commit: string) =>
-    `https://raw.githubusercontent.com/${repo}/${commit}`;
-  const labels = baseUrl(
+  const raw = (repo: string, commit: string) => ({
+    url: `https://raw.githubusercontent.com/${repo}/${commit}`,
+    text: `github.com/${repo} @ ${commit.slice(0, 7)}`,
+  });
+  const labelSource = resolveSource(
     settings,
     "nih-labels",
     "XRAY_NIH_LABELS_BASE_URL",
     raw(NIH_LABELS_SOURCE.repository, NIH_LABELS_SOURCE.commit),
   );
-  const lists = baseUrl(
+  const listSource = resolveSource(
     settings,
     "nih-lists",
     "XRAY_NIH_LISTS_BASE_URL",
     raw(NIH_LISTS_SOURCE.repository, NIH_LISTS_SOURCE.commit),
   );
-  const archiveBase = baseUrl(settings, "nih-archives", "XRAY_NIH_ARCHIVE_BASE_URL", "");
-  const short = (c: string) => c.slice(0, 7);
+  const labels = labelSource.base, lists = listSource.base;
+  const archiveSource = resolveSource(settings, "nih-archives", "XRAY_NIH_ARCHIVE_BASE_URL", {
+    url: "",
+    text: "nihcc.box.com (NIH Clinical Center)",
+  });
+  const archiveBase = archiveSource.base;
   const metadata: PlanItem = {
     name: "ChestX-ray14 label file and official split lists",
-    source: `github.com/${NIH_LABELS_SOURCE.repository} @ ${short(NIH_LABELS_SOURCE.commit)}, ` +
-      `github.com/${NIH_LISTS_SOURCE.repository} @ ${short(NIH_LISTS_SOURCE.commit)}`,
+    source: `${labelSource.source}, ${listSource.source}`,
     dir,
     files: [
       {
@@ -278,7 +283,7 @@ export function nihPlan(root: string, settings: SourceSettings, archives: number
       const name = `images_${String(i + 1).padStart(3, "0")}.tar.gz`;
       return {
         name: `ChestX-ray14 image archive ${i + 1} of 12`,
-        source: archiveBase || "nihcc.box.com (NIH Clinical Center)",
+        source: archiveSource.source,
         dir,
         files: [{
           url: archiveBase ? `${archiveBase}/${name}` : NIH_ARCHIVE_URLS[i],
