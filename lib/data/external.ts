@@ -1,7 +1,8 @@
 /**
  * COVID-19 collections from hospitals the training collection does not hold, for external
  * validation: Figure1 and Actualmed (both public, both drawn on by COVID-Net's COVIDx), in
- * `<data root>/external/<name>/` with the upstream layout (`metadata.csv`, `images/`).
+ * `<data root>/external/<name>/` with the upstream layout (`metadata.csv`, `images/`) — where
+ * the data step fetches them (`datasets/external.ts`: sources, pins, plan).
  *
  * The task there is COVID-19 against "No finding" (the only negatives these collections label):
  * rows without a finding are unlabelled and rows with another finding (pneumonia) belong to
@@ -14,6 +15,7 @@ import { join } from "node:path";
 import { readCsv } from "./_csv.ts";
 import { filesIn, safeChild } from "./_files.ts";
 import { dataRoot } from "../config.ts";
+import { ACTUALMED, externalDir, FIGURE1 } from "./datasets/external.ts";
 import type { SkippedRow, XrayRecord } from "./record.ts";
 import { toVocabulary } from "./record.ts";
 
@@ -37,9 +39,9 @@ export interface ExternalDataset {
   readonly rows: number;
 }
 
-/** Folder of an external collection under a data root. */
-export function externalDir(name: ExternalName, root: string = dataRoot()): string {
-  return join(root, "external", name);
+/** Folder of an external collection under a data root (where the data step fetches it). */
+export function externalFolder(name: ExternalName, root: string = dataRoot()): string {
+  return externalDir(root, name === "figure1" ? FIGURE1 : ACTUALMED);
 }
 
 /**
@@ -52,7 +54,7 @@ export async function loadExternal(
   name: ExternalName,
   root: string = dataRoot(),
 ): Promise<ExternalDataset> {
-  const dir = externalDir(name, root);
+  const dir = externalFolder(name, root);
   const metadataPath = join(dir, "metadata.csv");
   const table = await readCsv(metadataPath, {
     required: ["patientid", "finding", "view", "modality"],

@@ -32,7 +32,7 @@ export {
 export {
   EXTERNAL_COLLECTIONS,
   type ExternalDataset,
-  externalDir,
+  externalFolder,
   type ExternalName,
   type ExternalRecord,
   loadExternal,

@@ -8,6 +8,7 @@ import { createHash } from "node:crypto";
 import { join, relative } from "node:path";
 import { codeHash } from "../code_hash.ts";
 import { datasets } from "../data/datasets/mod.ts";
+import { EXTERNAL_KEY } from "../data/datasets/external.ts";
 
 /** What the key of a notebook execution is made of. */
 export interface CacheInputs {
@@ -42,7 +43,9 @@ export async function sourceHash(dir: string, extraFiles: readonly string[] = []
  */
 export async function dataManifestHash(root: string): Promise<string> {
   const hash = createHash("sha256");
-  for (const { info: { folder } } of datasets()) {
+  // the registered datasets, and the external-validation collections (chapter 7)
+  const folders = [...datasets().map((d) => d.info.folder), EXTERNAL_KEY];
+  for (const folder of folders) {
     const files = (await walk(join(root, folder))).sort();
     for (const file of files) {
       const { size } = await Deno.stat(file);
