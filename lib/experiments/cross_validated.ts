@@ -17,6 +17,7 @@ import type { Fold } from "../data/folds.ts";
 import type { ModelName } from "../data/normalise.ts";
 import { patientKey, type XrayRecord } from "../data/record.ts";
 import { foldDifference, type FoldEstimate, foldInterval } from "../eval/crossval.ts";
+import { bootstrapAuc } from "../eval/bootstrap.ts";
 import { auc, rocCurve, type RocPoint } from "../eval/roc.ts";
 import type { Initialisation } from "../models/build.ts";
 import { dataPart, PREPROCESSING, trainedOnList, writeCard } from "../models/card.ts";
@@ -366,11 +367,22 @@ async function saveFrozenClassifier<R extends XrayRecord & { covid: boolean }>(
   return relative(PROJECT_ROOT, dir);
 }
 
+// The fold's test result as the model card records it: AUC with a patient-bootstrap interval
+// (this one model on its fold's patients; the arm's interval is chapter 3's).
 function testRecord<R extends XrayRecord>(p: Predictions<R>): Record<string, unknown> {
+  const groups = p.records.map(patientKey);
+  const value = safeAuc(p);
+  const ci = Number.isFinite(value)
+    ? bootstrapAuc(p.scores.map((s) => s[0]), p.labels.map((l) => l[0]), {
+      groups,
+      resamples: 1000,
+    })
+    : undefined;
   return {
-    auc: safeAuc(p),
+    auc: value,
+    ci: ci ? [ci.lo, ci.hi] : undefined,
     images: p.records.length,
-    patients: new Set(p.records.map(patientKey)).size,
+    patients: new Set(groups).size,
   };
 }
 

@@ -763,6 +763,8 @@ export interface ShortcutResults extends Record<string, unknown> {
   readonly comparisons: readonly Verdict[];
   readonly controls: readonly { arm: string; mean: number; lo: number; hi: number }[];
   readonly controlVerdicts: readonly Verdict[];
+  /** The chapter's answer: what the study's AUC can and cannot mean (see shortcutConclusion). */
+  readonly conclusion?: string;
   readonly external: {
     readonly results: readonly ExternalResult[];
     readonly copies: ExternalSet["copies"];
@@ -789,7 +791,7 @@ export function shortcutResults(r: {
   const skipped: Record<string, number> = {};
   for (const s of r.external.skipped) skipped[s.reason] = (skipped[s.reason] ?? 0) + 1;
   const covid = r.external.records.filter((x) => x.covid).length;
-  return {
+  const results: ShortcutResults = {
     side: r.side,
     dilation: r.binary.dilation,
     binary: { images: r.binary.records.length, withoutMask: r.binary.withoutMask },
@@ -807,15 +809,8 @@ export function shortcutResults(r: {
       labelled: r.external.labelled,
       images: { covid, noFinding: r.external.records.length - covid },
     },
-    headline: r.externalResults.filter((x) => x.group === "all external" && x.auc)
-      .slice(0, 1).map((x) => ({
-        id: "external-auc",
-        value: x.auc!.estimate,
-        ci: [x.auc!.lo, x.auc!.hi],
-        scale: `${x.arm}; ${x.positives} COVID-19 and ${x.negatives} No-finding images of ` +
-          "two hospitals no model saw (Figure1, Actualmed)",
-      })),
   };
+  return { ...results, conclusion: shortcutConclusion(results).text };
 }
 
 /** Chapter 7's summary: what the study's AUC can and cannot mean. */
@@ -871,12 +866,74 @@ export function summariseShortcuts(r: ShortcutResults): ChapterSummary {
       `Arms that did not learn in chapter 3 are not tested here (${r.notLearned.length}).`,
     );
   }
-  cannotSay.push(
-    `What the study's ${STUDY_COVID_AUC.nihPretrained} means: on this data combination an AUC ` +
-      "that high is reached by cues outside the lungs and by controls that see no disease; it " +
-      "cannot be read as a measure of COVID-19 detection.",
-  );
+  const conclusion = shortcutConclusion(r);
+  (conclusion.measured ? found : cannotSay).push(conclusion.text);
   return { found, cannotSay };
+}
+
+/**
+ * The chapter's answer in one paragraph, from what it measured: how high the controls that see
+ * no disease reach, whether learned arms keep their AUC with the lungs removed, and what is left
+ * in new hospitals. Where nothing was measurable it says so instead of concluding.
+ */
+export function shortcutConclusion(r: ShortcutResults): { measured: boolean; text: string } {
+  const study = STUDY_COVID_AUC.nihPretrained;
+  const parts: string[] = [];
+  const controls = r.controls.filter((c) => c.lo > 0.5).sort((a, b) => b.mean - a.mean);
+  if (controls.length) {
+    parts.push(
+      `a control that sees no disease (${controls[0].arm}) reaches ` +
+        `${fmtCi(controls[0].mean, controls[0].lo, controls[0].hi)}`,
+    );
+  }
+  const outside = r.versions.filter((v) => v.versions["lungs removed"].lo > 0.5);
+  if (outside.length) {
+    const best = [...outside].sort((a, b) =>
+      b.versions["lungs removed"].estimate - a.versions["lungs removed"].estimate
+    )[0];
+    const e = best.versions["lungs removed"];
+    parts.push(
+      `${outside.length} of ${r.versions.length} learned models keep an AUC above 0.5 with the ` +
+        `lungs removed (up to ${fmtCi(e.estimate, e.lo, e.hi)})`,
+    );
+  }
+  const ext = r.external.results.filter((x) => x.group === "all external" && x.auc);
+  if (ext.length) {
+    const lo = Math.min(...ext.map((x) => x.auc!.estimate));
+    const hi = Math.max(...ext.map((x) => x.auc!.estimate));
+    parts.push(
+      `in two hospitals no model saw the learned models reach AUC ${lo.toFixed(2)}–${
+        hi.toFixed(2)
+      }`,
+    );
+  }
+  if (!r.versions.length && !controls.length) {
+    return {
+      measured: false,
+      text: `What the study's ${study} means cannot be settled at this scale: no arm learned, ` +
+        "so the shortcut tests had nothing to test.",
+    };
+  }
+  if (!parts.length) {
+    return {
+      measured: false,
+      text:
+        `Whether the study's ${study} reflects shortcuts: at this scale no control reached an ` +
+        "AUC above 0.5, no model kept one with the lungs removed, and no external AUC could be " +
+        "measured.",
+    };
+  }
+  const shortcut = controls.length > 0 || outside.length > 0;
+  return {
+    measured: true,
+    text: `On this data combination ${parts.join("; ")}. ` +
+      (shortcut
+        ? `So an AUC like the study's ${study}, measured on the same combination of sources, ` +
+          "cannot by itself show that a model detects COVID-19: much of it is available without " +
+          "the lungs."
+        : `The shortcut tests found no cue outside the lungs at this scale, but the study's ${study} ` +
+          "was measured on the same combination of sources and its intervals are unknown."),
+  };
 }
 
 function pct(e: Estimate): string {

@@ -49,7 +49,8 @@ interface ResultArm {
   mean: number;
   lo: number;
   hi: number;
-  splits: { split: number; model?: string }[];
+  splits?: { split: number; model?: string }[];
+  folds?: { fold: number; repeat: number; model?: string }[];
 }
 
 /** Stage the page's files for `profile`; returns the manifest (also written as JSON). */
@@ -129,7 +130,8 @@ export async function prepareTryPage(
 
 // The split-0 model of an arm and its card (fine-tuned runs keep the kept epoch in best/).
 async function findModel(arm: ResultArm): Promise<{ dir: string; card: ModelCard } | undefined> {
-  const model = arm.splits.find((s) => s.split === 0)?.model;
+  const model = arm.folds?.find((f) => f.fold === 0 && f.repeat === 0)?.model ??
+    arm.splits?.find((s) => s.split === 0)?.model;
   if (!model) return undefined;
   for (const dir of [join(PROJECT_ROOT, model), join(PROJECT_ROOT, model, "best")]) {
     try {
@@ -172,7 +174,12 @@ function tryArm(arm: ResultArm, card: ModelCard, dir: string, bytes: number): Tr
     threshold: (notes.thresholds as number[] | undefined)?.[0] ?? 0.5,
     thresholdRule: (notes.thresholdRule as string | undefined) ?? "0.5 (no threshold saved)",
     test,
-    overSplits: { mean: arm.mean, lo: arm.lo, hi: arm.hi, splits: arm.splits.length },
+    overSplits: {
+      mean: arm.mean,
+      lo: arm.lo,
+      hi: arm.hi,
+      splits: arm.folds ? new Set(arm.folds.map((f) => f.fold)).size : arm.splits?.length ?? 0,
+    },
     learned: test.ci[0] > 0.5,
   };
 }
