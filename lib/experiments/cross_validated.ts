@@ -119,10 +119,15 @@ export function cvArm<R>(
   };
 }
 
-/** An arm as comparisons see it: not testable when it did not learn or is degenerate. */
+/**
+ * An arm as comparisons see it: not testable when it did not learn or is degenerate. A control
+ * stays testable at chance: an arm compared with a control that finds no shortcut is simply
+ * compared with a weak baseline.
+ */
 export function armStatus<R>(arm: CvArm<R>): ArmStatus {
+  const unlearned = arm.kind !== "control" && !arm.learned.learned;
   const reason = arm.notTestable ??
-    (arm.learned.learned ? undefined : `${arm.arm} did not learn (${arm.learned.reason})`);
+    (unlearned ? `${arm.arm} did not learn (${arm.learned.reason})` : undefined);
   return { arm: arm.arm, notTestable: reason };
 }
 
