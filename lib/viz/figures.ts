@@ -245,7 +245,8 @@ export function trainingCurvePlots(
     height: 260,
     x: {
       label: "epoch",
-      domain: [1, Math.max(epochs, 2)],
+      // one epoch sits in the middle of the panel, not on its edge
+      domain: epochs > 1 ? [1, epochs] : [0.5, 1.5],
       ticks: epochTicks(epochs, 12),
       tickFormat: "d",
     },
@@ -265,7 +266,8 @@ export function trainingCurvePlots(
   };
   const loss = {
     ...common,
-    caption: `${caption} Solid lines with dots: validation loss; dashed lines: training loss.`,
+    caption: `${caption} Solid lines with dots: validation loss; dashed lines with rings: ` +
+      "training loss.",
     y: { label: "loss (summed BCE)", grid: true },
     marks: [
       Plot.line(rows, { x: "epoch", y: "valLoss", stroke: "run", z: "run", marker: "circle" }),
@@ -275,6 +277,8 @@ export function trainingCurvePlots(
         stroke: "run",
         z: "run",
         strokeDasharray: "4 3",
+        // a ring per epoch, so that one epoch's training loss shows too
+        marker: "circle-stroke",
       }),
     ],
   };

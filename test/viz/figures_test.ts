@@ -41,7 +41,12 @@ Deno.test("training curves: one tick per epoch, whole numbers; dashed lines expl
     assertEquals(tickLabels(plotToString(wide), "x"), ["1", "2", "3"]);
     assertEquals(tickLabels(plotToString(narrow), "x"), ["1", "2", "3"]);
   }
-  assertTrue(String(loss.wide.caption).includes("dashed lines: training loss"));
+  assertTrue(String(loss.wide.caption).includes("dashed lines with rings: training loss"));
+  // one epoch: one tick, and the training loss still drawn (a ring per point)
+  const [, one] = trainingCurvePlots([{ run: "r", history: history(1), bestEpoch: 0 }], "One.");
+  const svg = plotToString(one.wide);
+  assertEquals(tickLabels(svg, "x"), ["1"]);
+  assertEquals([...svg.matchAll(/<marker/g)].length >= 2, true, "a marker for each line");
   assertTrue(String(auc.wide.caption).includes("dashed grey line: chance"));
   // a long run: at most 12 ticks (5 on a phone), still whole epochs
   assertEquals(epochTicks(100, 12), [1, 10, 19, 28, 37, 46, 55, 64, 73, 82, 91, 100]);
