@@ -156,7 +156,15 @@ export function forestPlots(
   const symbols = [run, meanLabel, ...(study.length ? ["study"] : [])];
   const marks = [
     Plot.ruleX([0.5], { stroke: "currentColor", strokeOpacity: 0.4, strokeDasharray: "3 3" }),
-    Plot.ruleY(arms, { y: "arm", x1: "lo", x2: "hi", stroke: "#4363d8", strokeWidth: 3 }),
+    // an interval reaching below the axis stops at its edge, clear of the arms' names
+    Plot.ruleY(arms, {
+      y: "arm",
+      x1: "lo",
+      x2: "hi",
+      stroke: "#4363d8",
+      strokeWidth: 3,
+      clip: true,
+    }),
     Plot.dot(dots, { y: "arm", x: "auc", symbol: () => run, stroke: "#808080", r: 3 }),
     Plot.dot(arms, { y: "arm", x: "mean", symbol: () => meanLabel, fill: "#4363d8", r: 5 }),
     ...(study.length

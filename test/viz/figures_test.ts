@@ -80,6 +80,9 @@ Deno.test("forest plot: the legend lists only the marks drawn", () => {
     "mean (95% CI over splits)",
     "study",
   ]);
+  // an interval below the axis (lo 0) is clipped to the plot, clear of the names on the left
+  const wide = plotToString(forestPlots([{ ...arms[0], lo: 0 }], "Wide.").wide);
+  assertTrue(/clip-path="url\(#/.test(wide), "the intervals are not clipped to the frame");
   const folds = forestPlots(arms, "Folds.", { run: "fold" });
   assertEquals(legend(plotToString(folds.wide)), ["fold", "mean (95% CI over folds)"]);
 });
