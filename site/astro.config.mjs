@@ -11,4 +11,7 @@ export default defineConfig({
   trailingSlash: "ignore",
   build: { format: "directory", inlineStylesheets: "always" },
   devToolbar: { enabled: false },
+  // Astro's HTML compression drops the line break between an inline element and the text
+  // after it ("metadata.csv</code>\n(CC" became "metadata.csv(CC"); whitespace is kept as written
+  compressHTML: false,
 });

@@ -30,9 +30,13 @@ export async function buildSite(options: BuildOptions = {}): Promise<string> {
   );
   env.XRAY_SITE_OUT = outDir;
   // the try-it page's models, gallery and predictions, staged in site/public/try/
-  const manifest = await prepareTryPage(
-    options.profile ?? Deno.env.get("XRAY_PROFILE") ?? "quick",
-  );
+  const runtime = await privateRuntimeDir();
+  let manifest;
+  try {
+    manifest = await prepareTryPage(options.profile ?? Deno.env.get("XRAY_PROFILE") ?? "quick");
+  } finally {
+    await runtime?.[Symbol.asyncDispose]();
+  }
   if (manifest.missing) console.error(`note: try-it page: ${manifest.missing}`);
   const result = await new Deno.Command(Deno.execPath(), {
     args: ["run", "-A", "npm:astro@7.3.5", "build", "--root", SITE_DIR, "--silent"],
@@ -48,6 +52,27 @@ export async function buildSite(options: BuildOptions = {}): Promise<string> {
     );
   }
   return outDir;
+}
+
+/**
+ * Deno's WebGPU probe (run when the try-it page's predictions start a backend) goes through
+ * Vulkan's window-system layer, which prints "error: XDG_RUNTIME_DIR is invalid or not set"
+ * twice on a machine without a desktop session — on a build that succeeds. Where the variable
+ * names no folder, a private one (mode 0700, removed afterwards) is set for this process.
+ */
+async function privateRuntimeDir(): Promise<AsyncDisposable | undefined> {
+  const current = Deno.env.get("XDG_RUNTIME_DIR");
+  if (current && (await Deno.stat(current).then((s) => s.isDirectory, () => false))) return;
+  const dir = await Deno.makeTempDir({ prefix: "xray-runtime-" });
+  await Deno.chmod(dir, 0o700);
+  Deno.env.set("XDG_RUNTIME_DIR", dir);
+  return {
+    [Symbol.asyncDispose]: async () => {
+      if (current === undefined) Deno.env.delete("XDG_RUNTIME_DIR");
+      else Deno.env.set("XDG_RUNTIME_DIR", current);
+      await Deno.remove(dir, { recursive: true }).catch(() => {});
+    },
+  };
 }
 
 // What the try-it page fetches only when asked: one model per arm the reader picks.

@@ -6,7 +6,7 @@
 import sharp from "sharp";
 import type { GreyImage } from "../data/images.ts";
 import { encodeBase64 } from "../viz/base64.ts";
-import { escapeHtml } from "../viz/images.ts";
+import { captionHtml, escapeHtml } from "../viz/images.ts";
 import { blendHeatmap, type ColourMap } from "./colour.ts";
 
 /** PNG of `heat` (values in [0, 1], side×side) over a grey image, with the given opacity. */
@@ -57,8 +57,9 @@ export async function camGalleryHtml(
           encodeBase64(png)
         }" ` +
           `width="${px}" height="${px}" alt="${escapeHtml(`class activation map: ${caption}`)}">` +
-          `<figcaption style="font-size:11px;line-height:1.2">${
-            escapeHtml(caption)
+          // a long label wraps inside its tile, never into the next one
+          `<figcaption style="font-size:11px;line-height:1.2;overflow-wrap:anywhere">${
+            captionHtml(caption)
           }</figcaption></figure>`,
       );
     }

@@ -270,7 +270,11 @@ export function nihHeadline(
       id,
       value: a.meanAuc,
       ci: [a.lo, a.hi] as [number, number],
-      scale: `${a.findings.length} findings; ${scale}`,
+      scale: `${
+        a.findings.length
+          ? `${a.findings.length} findings`
+          : "no finding with 5 positive test patients"
+      }; ${scale}`,
       note: a.learned.learned ? undefined : `did not learn at this scale (${a.learned.reason})`,
     };
   return [

@@ -239,6 +239,7 @@ export async function showCvArms<R extends XrayRecord>(
     `${caption} Grey: each fold's test AUC (repeats averaged); blue: the mean over folds and ` +
       "its 95% interval (test sampling and training noise)" +
       (withStudy ? "; red: the study's value (split by image, 224 px, 100 epochs)." : "."),
+    { run: "fold" },
   );
 }
 

@@ -4,7 +4,7 @@
  * curves, distributions per arm. Every figure has a caption saying what to look at.
  * @module
  */
-import { Plot, showPlot } from "./plot.ts";
+import { NARROW_WIDTH, Plot, showPlot } from "./plot.ts";
 
 /**
  * Sixteen colours that stay apart for a reader (Kelly's list, minus white, black and the
@@ -31,6 +31,12 @@ export const DISTINCT_COLOURS = [
   "#000075",
 ] as const;
 
+/** A figure's two layouts: as designed, and for a phone's width. */
+export interface FigureLayouts {
+  readonly wide: Plot.PlotOptions;
+  readonly narrow: Plot.PlotOptions;
+}
+
 /** One arm's per-class AUCs (rows of a per-class table). */
 export interface ClassAucs {
   readonly arm: string;
@@ -41,11 +47,21 @@ export interface ClassAucs {
  * Per-finding AUC with 95% CIs for our arms, beside reference values (study, CheXNet): one
  * row of panels per finding, one line per arm or reference inside it.
  */
-export async function showFindingAucs(
+export function showFindingAucs(
   arms: readonly ClassAucs[],
   references: Readonly<Record<string, Readonly<Record<string, number>>>>,
   caption: string,
 ): Promise<void> {
+  const { wide, narrow } = findingAucPlots(arms, references, caption);
+  return showPlot(wide, "per-finding AUC", narrow);
+}
+
+/** The layouts of {@link showFindingAucs}. */
+export function findingAucPlots(
+  arms: readonly ClassAucs[],
+  references: Readonly<Record<string, Readonly<Record<string, number>>>>,
+  caption: string,
+): FigureLayouts {
   const labels = [...new Set(arms.flatMap((a) => a.rows.map((r) => r.label)))];
   const ours = arms.flatMap(({ arm, rows }) =>
     rows.filter((r) => r.auc !== undefined).map((r) => ({ ...r, who: arm }))
@@ -58,73 +74,143 @@ export async function showFindingAucs(
     }))
   );
   const who = [...arms.map((a) => a.arm), ...Object.keys(references)];
-  await showPlot({
-    caption,
-    width: 720,
+  const marks = [
+    Plot.ruleX([0.5], { stroke: "currentColor", strokeOpacity: 0.4, strokeDasharray: "3 3" }),
+    Plot.ruleY(ours, { fy: "label", y: "who", x1: "lo", x2: "hi", stroke: "who" }),
+    Plot.dot([...ours, ...refs], {
+      fy: "label",
+      y: "who",
+      x: "auc",
+      fill: "who",
+      r: 3,
+      title: (d: { who: string; label: string; auc: number }) =>
+        `${d.who}, ${d.label}: ${d.auc.toFixed(3)}`,
+    }),
+  ];
+  const common = {
+    caption: `${caption} Dashed line: chance (AUC 0.5).`,
     height: 30 + labels.length * (who.length * 9 + 8),
-    marginLeft: 130,
     x: { domain: [0.2, 1], label: "test AUC (95% CI)", grid: true },
     y: { domain: who, axis: null },
-    fy: { domain: labels, label: null },
     color: { legend: true, domain: who, range: [...DISTINCT_COLOURS] },
-    marks: [
-      Plot.ruleX([0.5], { stroke: "currentColor", strokeOpacity: 0.4, strokeDasharray: "3 3" }),
-      Plot.ruleY(ours, { fy: "label", y: "who", x1: "lo", x2: "hi", stroke: "who" }),
-      Plot.dot([...ours, ...refs], {
-        fy: "label",
-        y: "who",
-        x: "auc",
-        fill: "who",
-        r: 3,
-        tip: true,
-        title: (d: { who: string; label: string; auc: number }) =>
-          `${d.who}, ${d.label}: ${d.auc.toFixed(3)}`,
-      }),
-    ],
-  }, "per-finding AUC");
+    marks,
+  };
+  return {
+    wide: { ...common, width: 720, marginLeft: 130, fy: { domain: labels, label: null } },
+    // on a phone: finding names wrapped at their underscores, three ticks
+    narrow: {
+      ...common,
+      width: NARROW_WIDTH,
+      marginLeft: 92,
+      x: { ...common.x, ticks: 3 },
+      fy: { domain: labels, label: null },
+      marks: [
+        ...marks,
+        Plot.axisFy({
+          anchor: "left",
+          label: null,
+          lineWidth: 7,
+          tickFormat: (d: string) => d.replaceAll("_", " "),
+        }),
+      ],
+    },
+  };
 }
 
 /** An arm as the forest plot needs it: its per-fold (or per-split) AUCs and the interval. */
 export interface ForestArm {
   readonly arm: string;
-  /** One AUC per fold: the grey dots. */
+  /** One AUC per fold (or split): the grey dots. */
   readonly points: readonly number[];
   readonly mean: number;
   readonly lo: number;
   readonly hi: number;
-  /** The study's value for this arm, if any. */
+  /** The study's value for this arm's start, if any. */
   readonly study?: number;
 }
 
 /**
- * Each arm's test AUC per fold (grey dots), its mean with the 95% interval (blue bar), and the
- * study's value where it has one (red ring); the dashed line is chance (0.5).
+ * Each arm's test AUC per run (dots), its mean with the interval over runs (bar), and the
+ * study's value where given; `run` names a run in the legend ("split", "fold"). On a phone
+ * each arm's name stands above its row.
  */
-export async function showForest(
+export function showForest(
   arms: readonly ForestArm[],
   caption: string,
-  options: { point?: string; interval?: string } = {},
+  options: { run?: string } = {},
 ): Promise<void> {
-  const point = options.point ?? "fold", interval = options.interval ?? "mean (95% CI)";
+  const { wide, narrow } = forestPlots(arms, caption, options);
+  return showPlot(wide, "forest plot", narrow);
+}
+
+/** The layouts of {@link showForest}. */
+export function forestPlots(
+  arms: readonly ForestArm[],
+  caption: string,
+  options: { run?: string } = {},
+): FigureLayouts {
+  const run = options.run ?? "split";
   const dots = arms.flatMap((a) => a.points.map((auc) => ({ arm: a.arm, auc })));
   const study = arms.filter((a) => a.study !== undefined);
-  const low = Math.min(0.3, ...dots.map((d) => d.auc), ...arms.map((a) => a.lo));
-  await showPlot({
-    caption,
-    width: 720,
-    height: 50 + 34 * arms.length,
-    marginLeft: 300,
-    x: { domain: [Math.max(0, Math.floor(low * 10) / 10), 1], label: "test AUC", grid: true },
-    y: { domain: arms.map((a) => a.arm), label: null },
-    symbol: { legend: true, domain: [point, interval, ...(study.length ? ["study"] : [])] },
-    marks: [
-      Plot.ruleX([0.5], { stroke: "currentColor", strokeOpacity: 0.4, strokeDasharray: "3 3" }),
-      Plot.ruleY(arms, { y: "arm", x1: "lo", x2: "hi", stroke: "#4363d8", strokeWidth: 3 }),
-      Plot.dot(dots, { y: "arm", x: "auc", symbol: () => point, stroke: "#808080", r: 3 }),
-      Plot.dot(arms, { y: "arm", x: "mean", symbol: () => interval, fill: "#4363d8", r: 5 }),
-      Plot.dot(study, { y: "arm", x: "study", symbol: () => "study", stroke: "#e6194b", r: 6 }),
-    ],
-  }, "forest plot");
+  const meanLabel = `mean (95% CI over ${run}s)`;
+  // the legend lists only what is drawn
+  const symbols = [run, meanLabel, ...(study.length ? ["study"] : [])];
+  const marks = [
+    Plot.ruleX([0.5], { stroke: "currentColor", strokeOpacity: 0.4, strokeDasharray: "3 3" }),
+    // an interval reaching below the axis stops at its edge, clear of the arms' names
+    Plot.ruleY(arms, {
+      y: "arm",
+      x1: "lo",
+      x2: "hi",
+      stroke: "#4363d8",
+      strokeWidth: 3,
+      clip: true,
+    }),
+    Plot.dot(dots, { y: "arm", x: "auc", symbol: () => run, stroke: "#808080", r: 3 }),
+    Plot.dot(arms, { y: "arm", x: "mean", symbol: () => meanLabel, fill: "#4363d8", r: 5 }),
+    ...(study.length
+      ? [Plot.dot(study, { y: "arm", x: "study", symbol: () => "study", stroke: "#e6194b", r: 6 })]
+      : []),
+  ];
+  const common = {
+    caption: `${caption} Dashed line: chance (AUC 0.5).`,
+    x: { domain: [0.3, 1], label: "test AUC", grid: true },
+    // filled and stroked marks alike need symbols with an area ("plus" has none when filled)
+    symbol: { legend: true, domain: symbols, range: ["circle", "square", "times"] },
+  };
+  return {
+    wide: {
+      ...common,
+      width: 720,
+      height: 50 + 40 * arms.length,
+      marginLeft: 300,
+      y: { domain: arms.map((a) => a.arm), label: null },
+      // long arm names wrap onto a second line rather than run off the figure
+      marks: [...marks, Plot.axisY({ label: null, lineWidth: 23 })],
+    },
+    narrow: {
+      ...common,
+      width: NARROW_WIDTH,
+      height: 60 + 62 * arms.length,
+      marginLeft: 10,
+      marginRight: 14,
+      marginTop: 40,
+      x: { ...common.x, ticks: 4 },
+      y: { domain: arms.map((a) => a.arm), axis: null },
+      marks: [
+        ...marks,
+        Plot.text(arms, {
+          y: "arm",
+          x: 0.3,
+          text: "arm",
+          textAnchor: "start",
+          lineAnchor: "bottom",
+          lineWidth: 27,
+          dy: -13,
+        }),
+      ],
+    },
+  };
 }
 
 /** Per-epoch curves of trained runs. */
@@ -141,9 +227,19 @@ export interface Curve {
 
 /**
  * Two panels: validation AUC per epoch (the kept epoch ringed), then training (dashed) and
- * validation (solid) loss per epoch; one colour per run.
+ * validation (solid) loss per epoch; one colour per run. Epochs are ticked as whole numbers.
  */
 export async function showTrainingCurves(runs: readonly Curve[], caption: string): Promise<void> {
+  const [auc, loss] = trainingCurvePlots(runs, caption);
+  await showPlot(auc.wide, "validation AUC per epoch", auc.narrow);
+  await showPlot(loss.wide, "loss per epoch", loss.narrow);
+}
+
+/** The layouts of {@link showTrainingCurves}'s two panels. */
+export function trainingCurvePlots(
+  runs: readonly Curve[],
+  caption: string,
+): [FigureLayouts, FigureLayouts] {
   const rows = runs.flatMap((r) =>
     r.history.map((h) => ({ ...h, run: r.run, epoch: h.epoch + 1, epochs: r.history.length }))
   );
@@ -152,24 +248,35 @@ export async function showTrainingCurves(runs: readonly Curve[], caption: string
     epoch: r.bestEpoch! + 1,
     valAuc: r.history[r.bestEpoch!]?.valAuc,
   }));
+  const epochs = Math.max(...rows.map((r) => r.epochs), 1);
   const common = {
     width: 720,
     height: 260,
-    x: { label: "epoch", tickFormat: "d", ticks: Math.max(...rows.map((r) => r.epochs), 1) },
+    x: {
+      label: "epoch",
+      // one epoch sits in the middle of the panel, not on its edge
+      domain: epochs > 1 ? [1, epochs] : [0.5, 1.5],
+      ticks: epochTicks(epochs, 12),
+      tickFormat: "d",
+    },
     color: { legend: true, domain: runs.map((r) => r.run), range: [...DISTINCT_COLOURS] },
   };
-  await showPlot({
+  const narrow = { width: NARROW_WIDTH, x: { ...common.x, ticks: epochTicks(epochs, 5) } };
+  const auc = {
     ...common,
+    caption: "Validation AUC per epoch, one colour per run; ringed: the epoch kept; dashed grey " +
+      "line: chance (AUC 0.5).",
     y: { label: "validation AUC", grid: true },
     marks: [
       Plot.ruleY([0.5], { stroke: "currentColor", strokeOpacity: 0.4, strokeDasharray: "3 3" }),
       Plot.line(rows, { x: "epoch", y: "valAuc", stroke: "run", z: "run", marker: "circle" }),
       Plot.dot(kept, { x: "epoch", y: "valAuc", stroke: "run", r: 8 }),
     ],
-  }, "validation AUC per epoch");
-  await showPlot({
+  };
+  const loss = {
     ...common,
-    caption,
+    caption: `${caption} Solid lines with dots: validation loss; dashed lines with rings: ` +
+      "training loss.",
     y: { label: "loss (summed BCE)", grid: true },
     marks: [
       Plot.line(rows, { x: "epoch", y: "valLoss", stroke: "run", z: "run", marker: "circle" }),
@@ -179,35 +286,82 @@ export async function showTrainingCurves(runs: readonly Curve[], caption: string
         stroke: "run",
         z: "run",
         strokeDasharray: "4 3",
+        // a ring per epoch, so that one epoch's training loss shows too
+        marker: "circle-stroke",
       }),
     ],
-  }, "loss per epoch");
+  };
+  return [{ wide: auc, narrow: { ...auc, ...narrow } }, {
+    wide: loss,
+    narrow: { ...loss, ...narrow },
+  }];
+}
+
+/** Whole-number ticks 1…epochs, at most `most` of them (every k-th epoch). */
+export function epochTicks(epochs: number, most: number): number[] {
+  const step = Math.max(1, Math.ceil(epochs / most));
+  return Array.from({ length: epochs }, (_, i) => i + 1).filter((e) => (e - 1) % step === 0);
 }
 
 /** One value per image and arm (e.g. CAM mass on the lungs): a dot strip and the mean. */
-export async function showDistributions(
+export function showDistributions(
   rows: readonly { arm: string; value: number }[],
   options: { caption: string; label: string; reference?: number; referenceLabel?: string },
 ): Promise<void> {
+  const { wide, narrow } = distributionPlots(rows, options);
+  return showPlot(wide, "distribution per arm", narrow);
+}
+
+/** The layouts of {@link showDistributions}. */
+export function distributionPlots(
+  rows: readonly { arm: string; value: number }[],
+  options: { caption: string; label: string; reference?: number; referenceLabel?: string },
+): FigureLayouts {
   const arms = [...new Set(rows.map((r) => r.arm))];
   const means = arms.map((arm) => {
     const v = rows.filter((r) => r.arm === arm).map((r) => r.value);
     return { arm, value: v.reduce((a, b) => a + b, 0) / v.length };
   });
   const reference = options.reference === undefined ? [] : [{ value: options.reference }];
-  await showPlot({
-    caption: options.caption,
-    width: 720,
-    height: 40 + 70 * arms.length,
-    marginLeft: 260,
-    x: { label: options.label, grid: true, domain: [0, 1] },
-    fy: { domain: arms, label: null },
-    marks: [
-      Plot.ruleX(reference, { x: "value", stroke: "#e6194b", strokeDasharray: "4 3" }),
-      Plot.dot(rows, Plot.dodgeY("middle", { fy: "arm", x: "value", r: 1.5, fill: "#808080" })),
-      Plot.tickX(means, { fy: "arm", x: "value", stroke: "#4363d8", strokeWidth: 3 }),
-    ],
-  }, "distribution per arm");
+  const marks = [
+    Plot.ruleX(reference, { x: "value", stroke: "#e6194b", strokeDasharray: "4 3" }),
+    Plot.dot(rows, Plot.dodgeY("middle", { fy: "arm", x: "value", r: 1.5, fill: "#808080" })),
+    Plot.tickX(means, { fy: "arm", x: "value", stroke: "#4363d8", strokeWidth: 3 }),
+  ];
+  const x = { label: options.label, grid: true, domain: [0, 1] };
+  return {
+    wide: {
+      caption: options.caption,
+      width: 720,
+      height: 40 + 70 * arms.length,
+      marginLeft: 260,
+      x,
+      fy: { domain: arms, label: null },
+      marks: [...marks, Plot.axisFy({ anchor: "left", label: null, lineWidth: 20 })],
+    },
+    // on a phone: each arm's name above its strip
+    narrow: {
+      caption: options.caption,
+      width: NARROW_WIDTH,
+      height: 50 + 100 * arms.length,
+      marginLeft: 10,
+      marginRight: 14,
+      marginTop: 36,
+      x: { ...x, ticks: 5 },
+      fy: { domain: arms, axis: null, padding: 0.4 },
+      marks: [
+        ...marks,
+        Plot.text(arms, {
+          fy: (d: string) => d,
+          text: (d: string) => d,
+          frameAnchor: "top-left",
+          lineAnchor: "bottom",
+          lineWidth: 27,
+          dy: -4,
+        }),
+      ],
+    },
+  };
 }
 
 /** The U-matrix and the hit map of a self-organising map, side by side in reading order. */
@@ -239,11 +393,9 @@ export async function showSomMaps(
     color: { scheme: "greys", reverse: true },
     marks: [Plot.cell(u, { x: "c", y: "r", fill: "v" })],
   }, `${options.space} U-matrix`);
-  await showPlot({
+  const hitMap = {
     caption: `${options.space}: hit map — a bubble per unit, sized by the images it wins and ` +
       "coloured by their most common class (hover for the counts).",
-    width: 560,
-    height: 420,
     x: { axis: null, domain: [-1, som.cols] },
     y: { axis: null, domain: [-1, som.rows], reverse: true },
     r: { range: [2, 14] },
@@ -257,7 +409,12 @@ export async function showSomMaps(
         title: (d: { hits: number; detail: string }) => `${d.hits} images — ${d.detail}`,
       }),
     ],
-  }, `${options.space} hit map`);
+  };
+  await showPlot({ ...hitMap, width: 560, height: 420 }, `${options.space} hit map`, {
+    ...hitMap,
+    width: NARROW_WIDTH,
+    height: Math.round((420 * NARROW_WIDTH) / 560),
+  });
 }
 
 /** A 2-D embedding coloured by class (a distinct colour each), shaped by source. */
@@ -266,11 +423,9 @@ export async function showEmbedding(
   items: readonly { label: string; source: string; patient: string }[],
   options: { title: string; caption: string; classes: readonly string[] },
 ): Promise<void> {
-  await showPlot({
+  const embedding = {
     title: options.title,
     caption: options.caption,
-    width: 640,
-    height: 480,
     x: { axis: null },
     y: { axis: null },
     color: { legend: true, domain: options.classes, range: [...DISTINCT_COLOURS] },
@@ -286,18 +441,34 @@ export async function showEmbedding(
           `${d.label} · patient ${d.patient} · ${d.source}`,
       }),
     ],
-  }, options.title);
+  };
+  await showPlot({ ...embedding, width: 640, height: 480 }, options.title, {
+    ...embedding,
+    width: NARROW_WIDTH,
+    height: Math.round((480 * NARROW_WIDTH) / 640),
+  });
 }
 
-/** Horizontal bars of counts, longest first, optionally coloured by a group. */
+/**
+ * Horizontal bars of counts, longest first, optionally coloured by a group. On a phone the
+ * names wrap (at spaces, and after "|" between findings).
+ */
 export function showBars(
   rows: readonly { name: string; count: number; group?: string }[],
   options: { caption: string; label?: string; groups?: readonly string[] },
 ): Promise<void> {
-  return showPlot({
+  const { wide, narrow } = barPlots(rows, options);
+  return showPlot(wide, options.caption, narrow);
+}
+
+/** The layouts of {@link showBars}. */
+export function barPlots(
+  rows: readonly { name: string; count: number; group?: string }[],
+  options: { caption: string; label?: string; groups?: readonly string[] },
+): FigureLayouts {
+  const longest = Math.max(...rows.map((r) => r.name.length), 4);
+  const bars = {
     caption: options.caption,
-    marginLeft: Math.min(260, 8 + 6.5 * Math.max(...rows.map((r) => r.name.length), 4)),
-    height: 40 + 22 * rows.length,
     x: { label: options.label ?? "images", grid: true },
     y: { label: null },
     color: {
@@ -313,5 +484,37 @@ export function showBars(
         sort: { y: "-x" },
       }),
     ],
-  }, options.caption);
+  };
+  // a name that needs wrapping on a phone gets one more line of height per bar
+  const wraps = longest > 20;
+  return {
+    wide: {
+      ...bars,
+      marginLeft: Math.min(260, 12 + 7 * longest),
+      height: 40 + (longest > 36 ? 34 : 22) * rows.length,
+      marks: [
+        ...bars.marks,
+        Plot.axisY({
+          label: null,
+          lineWidth: 20,
+          tickFormat: (d: string) => d.replaceAll("|", "| "),
+        }),
+      ],
+    },
+    narrow: {
+      ...bars,
+      width: NARROW_WIDTH,
+      marginLeft: Math.min(140, 8 + 7 * longest),
+      height: 40 + (wraps ? 34 : 22) * rows.length,
+      x: { ...bars.x, ticks: 4 },
+      marks: [
+        ...bars.marks,
+        Plot.axisY({
+          label: null,
+          lineWidth: 11,
+          tickFormat: (d: string) => d.replaceAll("|", "| "),
+        }),
+      ],
+    },
+  };
 }

@@ -42,8 +42,8 @@ export async function imageGridHtml(rows: readonly GridRow[], tilePx = 128): Pro
           `<img src="${src}" width="${tilePx}" height="${tilePx}" alt="${
             escapeHtml(item.alt ?? item.caption)
           }">` +
-          `<figcaption style="font-size:11px;line-height:1.2;word-break:break-word">${
-            escapeHtml(item.caption)
+          `<figcaption style="font-size:11px;line-height:1.2;overflow-wrap:anywhere">${
+            captionHtml(item.caption)
           }</figcaption></figure>`,
       );
     }
@@ -51,6 +51,15 @@ export async function imageGridHtml(rows: readonly GridRow[], tilePx = 128): Pro
   }
   parts.push("</div>");
   return parts.join("");
+}
+
+/**
+ * A tile's caption as HTML: escaped, with a line-break opportunity after each "|" of a
+ * multi-finding label ("Effusion|Infiltration|Pleural_Thickening"), which browsers do not
+ * otherwise break, so a long label wraps inside its tile instead of running into the next.
+ */
+export function captionHtml(text: string): string {
+  return escapeHtml(text).replaceAll("|", "|<wbr>");
 }
 
 /** Escape text for HTML content and attributes. */

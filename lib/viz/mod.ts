@@ -5,11 +5,17 @@
  */
 export { show, showHtml, showMarkdown, showPng, showSvg } from "./display.ts";
 export { showTable, tableHtml } from "./table.ts";
-export { Plot, plotToString, showPlot } from "./plot.ts";
+export { NARROW_WIDTH, Plot, plotToString, responsivePlot, showPlot } from "./plot.ts";
 export { imageGridHtml, sampleGalleryHtml } from "./images.ts";
 export { showRocs } from "./roc.ts";
 export {
+  barPlots,
   DISTINCT_COLOURS,
+  distributionPlots,
+  epochTicks,
+  type FigureLayouts,
+  findingAucPlots,
+  forestPlots,
   showBars,
   showDistributions,
   showEmbedding,
@@ -17,4 +23,5 @@ export {
   showForest,
   showSomMaps,
   showTrainingCurves,
+  trainingCurvePlots,
 } from "./figures.ts";

@@ -15,7 +15,10 @@ export interface TableOptions {
   readonly digits?: number;
 }
 
-/** Render rows (objects) as an HTML table with the given columns, in order. */
+/**
+ * Render rows (objects) as an HTML table with the given columns, in order; every cell carries
+ * its column's name (`data-label`) for a stacked layout on narrow screens.
+ */
 export function tableHtml(
   rows: readonly Record<string, Cell>[],
   columns: readonly string[] = Object.keys(rows[0] ?? {}),
@@ -23,10 +26,13 @@ export function tableHtml(
 ): string {
   const fmt = (v: Cell) => escapeHtml(formatCell(v, options.digits ?? 3));
   const head = columns.map((c) => `<th>${escapeHtml(c)}</th>`).join("");
+  // each cell names its column, so that a page can stack a wide table's rows on a phone
   const body = rows.map((r) =>
     `<tr>${
       columns.map((c) =>
-        `<td${typeof r[c] === "number" ? ' style="text-align:right"' : ""}>${fmt(r[c])}</td>`
+        `<td data-label="${escapeHtml(c)}"${
+          typeof r[c] === "number" ? ' style="text-align:right"' : ""
+        }>${fmt(r[c])}</td>`
       ).join("")
     }</tr>`
   ).join("");

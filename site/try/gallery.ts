@@ -1,5 +1,5 @@
 /**
- * The try-it page's gallery: published test images of patient split 0 — images none of the
+ * The try-it page's gallery: test images of the published models' fold — images none of the
  * page's models trained or validated on — whose licence allows sharing an adapted copy, saved
  * as small grey PNGs with their credit line.
  * @module
@@ -47,25 +47,42 @@ export function pickGallery(test: readonly CovidRecord[], perClass: number): Cov
   });
 }
 
-/** Write a grey PNG copy (longest side ≤ {@link GALLERY_SIDE}) of a record's image. */
+/**
+ * Write a grey PNG copy (longest side ≤ {@link GALLERY_SIDE}) of a record's image: decoded as
+ * the library decodes it, turned grey as the model input is, reduced, and saved with one
+ * channel. Returns the copy's and the original's size.
+ */
 export async function writeGalleryCopy(
   record: CovidRecord,
   dir: string,
   name: string,
-): Promise<{ file: string; width: number; height: number }> {
+): Promise<{
+  file: string;
+  width: number;
+  height: number;
+  original: { width: number; height: number };
+}> {
   const rgba = await decodeRgba(record.path);
   const grey = rgbaToGrey(rgba);
-  const { data, info } = await sharp(grey, {
+  // one pipeline from the grey raw pixels to the PNG: sharp's resize widens one raw channel
+  // to three, so the colour space is set back to one channel before encoding
+  const { data: png, info } = await sharp(grey, {
     raw: { width: rgba.width, height: rgba.height, channels: 1 },
   })
     .resize(GALLERY_SIDE, GALLERY_SIDE, { fit: "inside", withoutEnlargement: true })
-    .raw()
-    .toBuffer({ resolveWithObject: true });
-  const png = await sharp(data, { raw: { width: info.width, height: info.height, channels: 1 } })
+    .toColourspace("b-w")
     .png({ compressionLevel: 9 })
-    .toBuffer();
+    .toBuffer({ resolveWithObject: true });
+  if (info.channels !== 1) {
+    throw new Error(`${record.path}: gallery copy has ${info.channels} channels, expected 1`);
+  }
   await Deno.writeFile(join(dir, name), png);
-  return { file: name, width: info.width, height: info.height };
+  return {
+    file: name,
+    width: info.width,
+    height: info.height,
+    original: { width: rgba.width, height: rgba.height },
+  };
 }
 
 /** Where the original of a record is, in the pinned collection. */

@@ -6,11 +6,14 @@
  */
 import { readdirSync, readFileSync } from "node:fs";
 import process from "node:process";
-import { join, resolve } from "node:path";
+import { basename, join, resolve } from "node:path";
 import { type NotebookFile, type RenderedChapter, renderNotebook } from "./render.ts";
 
-/** Project root, from the site folder (Astro runs with the site as its root). */
-export const PROJECT_ROOT = resolve(process.cwd(), process.cwd().endsWith("site") ? ".." : ".");
+/**
+ * Project root, from the site folder (Astro runs with the site as its root) — by the folder's
+ * name: a checkout whose own name ends in "site" (say `wt-site`) is not the site folder.
+ */
+export const PROJECT_ROOT = resolve(process.cwd(), basename(process.cwd()) === "site" ? ".." : ".");
 
 /** A chapter: its notebook file and rendered content. */
 export interface Chapter extends RenderedChapter {

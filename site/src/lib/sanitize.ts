@@ -44,6 +44,7 @@ const HTML_TAGS = [
   "div",
   "p",
   "br",
+  "wbr",
   "hr",
   "strong",
   "em",
@@ -143,6 +144,8 @@ const ATTRIBUTES = [
   "orient",
   "patternUnits",
   "data-figure",
+  // a table cell's column name, for the stacked layout of wide tables on a phone
+  "data-label",
 ];
 
 /** Sanitise an HTML or SVG fragment from a notebook output. */

@@ -4,6 +4,11 @@
  * the score against the arm's threshold and test AUC, and the class activation map over the
  * model's input with an opacity slider. Everything runs here; the only requests go to the
  * site's own files (manifest, model, wasm binaries, gallery images).
+ *
+ * The page is always in one named state (`data-state` on the root: loading, ready, reading,
+ * working, done, error), and what it shows belongs to one image: a new image clears the last
+ * result at once, a refused file shows its reason where the result was, and a result that
+ * arrives after the reader moved on to another image is dropped.
  * @module
  */
 import type * as tf from "@tensorflow/tfjs";
@@ -11,16 +16,25 @@ import type { Rgba } from "../../../lib/data/preprocess.ts";
 import { blendHeatmap, type ColourMap } from "../../../lib/explain/colour.ts";
 import { BACKEND_ORDER, type BackendChoice, chooseBackend, useWasmFrom } from "./backends.ts";
 import { decodeFile, InputError } from "./decode.ts";
-import { peakCell, type TryArm, type TryImage, type TryManifest } from "./manifest.ts";
+import { camGrid, peakCell, type TryArm, type TryImage, type TryManifest } from "./manifest.ts";
 import { loadPublishedModel } from "./model.ts";
 import { type BrowserPrediction, predictImage } from "./predict.ts";
+
+/** The image the page is working on. */
+interface Chosen {
+  /** Increases with every image chosen: a result for an older one is dropped. */
+  readonly ticket: number;
+  readonly name: string;
+  readonly rgba: Rgba;
+  readonly gallery?: TryImage;
+}
 
 /** What the page shows after a prediction (also read by the tests, from `data-*`). */
 interface Shown {
   readonly arm: TryArm;
-  readonly name: string;
+  readonly image: Chosen;
   readonly prediction: BrowserPrediction;
-  readonly gallery?: TryImage;
+  readonly ms: number;
 }
 
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
@@ -29,12 +43,31 @@ const fmt = (x: number, d = 2) => x.toFixed(d);
 /** Start the page inside `root` (its `data-base` is the site's base path). */
 export async function startTryPage(root: HTMLElement): Promise<void> {
   const base = `${root.dataset.base ?? "/"}try/`;
-  const status = $("try-status"), error = $("try-error");
+  const status = $("try-status"), error = $("try-error"), output = $("try-output");
+  let model: { key: string; model: tf.LayersModel } | undefined;
+  let image: Chosen | undefined;
+  let shown: Shown | undefined;
+  let tickets = 0;
+  let busy = Promise.resolve();
   const say = (text: string) => (status.textContent = text);
-  const fail = (text: string) => {
+  const setState = (state: string) => (root.dataset.state = state);
+  // the last result goes as soon as anything else is asked of the page
+  const clearResult = () => {
+    output.hidden = true;
+    $("try-result").replaceChildren();
+    $("try-warning").hidden = true;
+    for (const key of ["score", "peak", "arm", "image", "ms"]) delete root.dataset[key];
+    shown = undefined;
+  };
+  // a problem shown where the result would be, and said in the status line
+  const fail = (text: string, subject?: string) => {
+    clearResult();
     error.textContent = text;
     error.hidden = false;
-    root.dataset.state = "error";
+    if (subject !== undefined) root.dataset.image = subject;
+    say(subject ? `Could not use ${subject}: see below.` : "Something went wrong: see below.");
+    setState("error");
+    reveal(error);
   };
   let manifest: TryManifest;
   try {
@@ -50,27 +83,32 @@ export async function startTryPage(root: HTMLElement): Promise<void> {
   const params = new URLSearchParams(location.search);
   const asked = params.get("backend") as BackendChoice | null;
   if (asked && BACKEND_ORDER.includes(asked)) backendSelect.value = asked;
-  let model: { key: string; model: tf.LayersModel } | undefined;
-  let image: { rgba: Rgba; name: string; gallery?: TryImage } | undefined;
-  let shown: Shown | undefined;
-  let busy = Promise.resolve();
 
   const startBackend = async () => {
     const wanted = backendSelect.value === "auto"
       ? undefined
       : backendSelect.value as BackendChoice;
-    const outcome = await chooseBackend(wanted);
-    const skipped = outcome.unavailable.length
-      ? ` (not available here: ${outcome.unavailable.join(", ")})`
-      : "";
-    $("try-backend-used").textContent = `${outcome.name}${skipped}`;
+    say("Choosing where the model runs…");
+    const outcome = await chooseBackend(wanted, { probeAll: params.get("probe") === "all" });
+    const notes = [
+      ...outcome.software.map((s) => `${s.name} runs on the CPU here (${s.device}): passed over`),
+      ...(outcome.unavailable.length ? [`not available: ${outcome.unavailable.join(", ")}`] : []),
+    ];
+    const measured = Object.entries(outcome.probe)
+      .map(([name, ms]) => `${name} ${ms!.toFixed(0)} ms`).join(", ");
+    if (measured) notes.push(`probe: ${measured}`);
+    $("try-backend-used").textContent = `${outcome.name}${
+      notes.length ? ` (${notes.join("; ")})` : ""
+    }`;
     root.dataset.backend = outcome.name;
+    root.dataset.probe = JSON.stringify(outcome.probe);
   };
 
   const currentArm = () => {
     const key = (document.querySelector('input[name="try-arm"]:checked') as HTMLInputElement)
       ?.value;
-    return manifest.arms.find((a) => a.key === key) ?? manifest.arms[0];
+    return manifest.arms.find((a) => a.key === key) ??
+      manifest.arms.find((a) => a.key === manifest.defaultArm) ?? manifest.arms[0];
   };
 
   const ensureModel = async (arm: TryArm) => {
@@ -89,26 +127,34 @@ export async function startTryPage(root: HTMLElement): Promise<void> {
 
   const run = () =>
     busy = busy.then(async () => {
-      if (!image) return;
+      const chosen = image;
+      if (!chosen) return;
+      const arm = currentArm();
+      clearResult();
       error.hidden = true;
-      root.dataset.state = "working";
+      root.dataset.image = chosen.name;
+      setState("working");
       try {
-        const arm = currentArm();
         const loaded = await ensureModel(arm);
-        say(`Scoring ${image.name} with ${arm.label}…`);
-        const prediction = await predictImage(loaded, arm.arch, arm.side, image.rgba);
-        shown = { arm, name: image.name, prediction, gallery: image.gallery };
+        if (chosen.ticket !== tickets) return; // another image was chosen meanwhile
+        say(`Scoring ${chosen.name} with ${arm.label}…`);
+        const started = performance.now();
+        const prediction = await predictImage(loaded, arm.arch, arm.side, chosen.rgba);
+        const ms = performance.now() - started;
+        if (chosen.ticket !== tickets) return;
+        shown = { arm, image: chosen, prediction, ms };
         render();
-        say(`Scored ${image.name}.`);
-        root.dataset.state = "done";
+        say(`Scored ${chosen.name} with ${arm.label} in ${ms.toFixed(0)} ms.`);
+        setState("done");
+        reveal(output);
       } catch (e) {
-        fail(e instanceof Error ? e.message : String(e));
+        if (chosen.ticket === tickets) fail(e instanceof Error ? e.message : String(e));
       }
     });
 
   const render = () => {
     if (!shown) return;
-    const { arm, prediction, gallery, name } = shown;
+    const { arm, prediction, image: { name, gallery, rgba }, ms } = shown;
     const { side, grey, heat, score } = prediction;
     const opacity = Number($<HTMLInputElement>("try-opacity").value);
     const map = $<HTMLSelectElement>("try-colours").value as ColourMap;
@@ -125,15 +171,34 @@ export async function startTryPage(root: HTMLElement): Promise<void> {
       "aria-label",
       `Class activation map of ${arm.label} over ${name}, ${side} by ${side} pixels`,
     );
+    $("try-image-name").textContent = name;
     const positive = score >= arm.threshold;
     const peak = peakCell(heat, side);
+    const grid = camGrid(side);
     Object.assign(root.dataset, {
       score: String(score),
       peak: peak.join(","),
       arm: arm.key,
-      image: gallery?.file ?? name,
+      image: name,
+      ms: ms.toFixed(0),
     });
+    const small = Math.min(rgba.width, rgba.height) < side;
+    const warning = $("try-warning");
+    warning.hidden = !small;
+    warning.textContent = small
+      ? `${name} is only ${rgba.width}×${rgba.height} pixels, smaller than the model's ` +
+        `${side}×${side} input: it was enlarged, so the model sees interpolated pixels and the ` +
+        "score says even less than usual."
+      : "";
     const rows: [string, string][] = [
+      [
+        "Image",
+        gallery
+          ? `${name}: gallery image, ${gallery.covid ? "COVID-19" : gallery.finding}, ` +
+            `${gallery.view} view (original ${gallery.imageId}, ` +
+            `${gallery.original.width}×${gallery.original.height} px)`
+          : `${name}, ${rgba.width}×${rgba.height} px`,
+      ],
       ["Model", arm.label],
       [
         "COVID-19 score",
@@ -145,46 +210,64 @@ export async function startTryPage(root: HTMLElement): Promise<void> {
       [
         "This model's test AUC",
         `${fmt(arm.test.auc)} (95% CI ${fmt(arm.test.ci[0])}–${fmt(arm.test.ci[1])}) on ` +
-        `${arm.test.images} test images of ${arm.test.patients} patients (split 0)` +
-        (arm.learned ? "" : " — the interval includes 0.5: no evidence this model learned"),
+        `${arm.test.images} test images of ${arm.test.patients} patients (${arm.run})`,
       ],
       [
-        "The arm over all splits",
-        `mean ${fmt(arm.overSplits.mean)} (${fmt(arm.overSplits.lo)}–${fmt(arm.overSplits.hi)}), ` +
-        `${arm.overSplits.splits} splits`,
+        "The arm in chapter 3",
+        `mean ${fmt(arm.overRuns.mean)} (${fmt(arm.overRuns.lo)}–${fmt(arm.overRuns.hi)}) over ` +
+        `${arm.overRuns.runs} ${arm.overRuns.unit}` +
+        (arm.learned ? "" : " — did not learn: no evidence this arm learned anything"),
       ],
-      ["CAM peak", `row ${peak[0] + 1}, column ${peak[1] + 1} of a 7×7 grid`],
+      [
+        "CAM peak",
+        `row ${peak[0] + 1}, column ${peak[1] + 1} of the ${grid}×${grid} grid of the model's ` +
+        `last feature map (one cell per ${side / grid} px)`,
+      ],
     ];
     if (gallery) {
-      const deno = gallery.predictions[arm.key];
       rows.push(["True label", gallery.covid ? "COVID-19" : `not COVID-19 (${gallery.finding})`]);
-      if (deno) {
+      const copy = gallery.predictions[arm.key], original = gallery.originalPredictions[arm.key];
+      if (copy) {
         rows.push([
-          "Deno-side score (at build)",
-          `${fmt(deno.score, 4)} (difference ${Math.abs(deno.score - score).toExponential(1)}); ` +
-          `CAM peak row ${deno.peak[0] + 1}, column ${deno.peak[1] + 1}`,
+          "The library on this copy (at build)",
+          `${fmt(copy.score, 4)} (difference ${Math.abs(copy.score - score).toExponential(1)}); ` +
+          `CAM peak row ${copy.peak[0] + 1}, column ${copy.peak[1] + 1}`,
+        ]);
+      }
+      if (original) {
+        rows.push([
+          "The library on the original file",
+          `${fmt(original.score, 4)} (deno task predict on ${gallery.imageId}, ` +
+          `${gallery.original.width}×${gallery.original.height} px)`,
         ]);
       }
     }
-    const list = $("try-result");
-    list.replaceChildren(...rows.flatMap(([term, value]) => {
+    rows.push(["Time", `${ms.toFixed(0)} ms on ${root.dataset.backend}`]);
+    $("try-result").replaceChildren(...rows.flatMap(([term, value]) => {
       const dt = document.createElement("dt"), dd = document.createElement("dd");
       dt.textContent = term;
       dd.textContent = value;
       return [dt, dd];
     }));
-    $("try-output").hidden = false;
+    output.hidden = false;
   };
 
   const useFile = async (file: File, gallery?: TryImage) => {
+    const ticket = ++tickets;
+    image = undefined;
+    clearResult();
     error.hidden = true;
-    root.dataset.state = "reading";
+    setState("reading");
+    root.dataset.image = file.name;
+    say(`Reading ${file.name}…`);
     try {
-      say(`Reading ${file.name}…`);
-      image = { rgba: await decodeFile(file), name: file.name, gallery };
+      const rgba = await decodeFile(file);
+      if (ticket !== tickets) return;
+      image = { ticket, rgba, name: file.name, gallery };
     } catch (e) {
-      image = undefined;
-      return fail(e instanceof InputError ? e.message : `${file.name}: ${(e as Error).message}`);
+      if (ticket !== tickets) return;
+      const reason = e instanceof InputError ? e.message : `${file.name}: ${(e as Error).message}`;
+      return fail(reason, file.name);
     }
     run();
   };
@@ -209,12 +292,24 @@ export async function startTryPage(root: HTMLElement): Promise<void> {
   for (const button of document.querySelectorAll<HTMLButtonElement>("[data-gallery]")) {
     button.addEventListener("click", async () => {
       const item = manifest.gallery.find((g) => g.file === button.dataset.gallery)!;
-      const response = await fetch(`${base}${item.file}`);
-      if (!response.ok) {
-        return fail(`${base}${item.file} could not be loaded (HTTP ${response.status}).`);
+      const name = item.file.split("/").pop()!;
+      const ticket = ++tickets;
+      clearResult();
+      setState("reading");
+      say(`Fetching ${name}…`);
+      const response = await fetch(`${base}${item.file}`).catch(() => undefined);
+      if (ticket !== tickets) return;
+      if (!response?.ok) {
+        return fail(
+          `${base}${item.file} could not be loaded (${
+            response ? `HTTP ${response.status}` : "no connection"
+          }).`,
+          name,
+        );
       }
       const blob = await response.blob();
-      useFile(new File([blob], item.file.split("/").pop()!, { type: "image/png" }), item);
+      if (ticket !== tickets) return;
+      useFile(new File([blob], name, { type: "image/png" }), item);
     });
   }
   for (const radio of document.querySelectorAll('input[name="try-arm"]')) {
@@ -234,7 +329,21 @@ export async function startTryPage(root: HTMLElement): Promise<void> {
   busy = busy.then(startBackend).catch((e) => fail((e as Error).message));
   await busy;
   if (root.dataset.state !== "error") {
-    root.dataset.state = "ready";
+    setState("ready");
     say("Ready: choose an image.");
   }
+}
+
+// Bring a result or a message into view, under its section's heading (on a phone the result
+// sits far below the inputs), and move the keyboard focus there, so a screen reader reads it next.
+function reveal(element: HTMLElement): void {
+  const box = element.getBoundingClientRect();
+  if (box.top < 0 || box.top > innerHeight - 120) {
+    const reduced = matchMedia("(prefers-reduced-motion: reduce)").matches;
+    (document.getElementById("result") ?? element).scrollIntoView({
+      block: "start",
+      behavior: reduced ? "auto" : "smooth",
+    });
+  }
+  element.focus({ preventScroll: true });
 }
