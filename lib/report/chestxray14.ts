@@ -190,8 +190,7 @@ export function summariseChestXray14(r: NihResults): ChapterSummary {
       );
     } else {
       cannotSay.push(
-        `Whether ${a.arm} learned anything: its mean test AUC ${auc} reaches 0.5 at this ` +
-          "scale, so no comparison rests on it.",
+        `Whether ${a.arm} learned anything: ${a.learned.reason}, so no comparison rests on it.`,
       );
     }
   }
