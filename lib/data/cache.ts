@@ -34,6 +34,11 @@ export interface ImageCacheOptions {
   readonly memoryBytes?: number;
   /** Folder of the on-disk file, which is nameless and gone with the process (default `<cache>/decoded`). */
   readonly spillDir?: string;
+  /**
+   * How a file becomes a grey image at the side (default {@link decodeGrey}); e.g. images
+   * decoded elsewhere and carried as pixels, where no image decoder is installed.
+   */
+  readonly decode?: (path: string, side: number) => Promise<GreyImage>;
 }
 
 /** What a cache did: each file should be decoded once. */
@@ -60,6 +65,7 @@ export class ImageCache {
   readonly #pending = new Map<string, Promise<GreyImage>>();
   readonly #errors = new Map<string, ImageError>();
   readonly #store: DecodedStore;
+  readonly #decode: (path: string, side: number) => Promise<GreyImage>;
   #decoded = 0;
   #hits = 0;
   #diskReads = 0;
@@ -69,6 +75,7 @@ export class ImageCache {
     const budget = options.memoryBytes ?? defaultImageMemoryBytes();
     this.capacity = Math.max(1, Math.floor(budget / (side * side)));
     this.#store = new DecodedStore(options.spillDir ?? join(cacheDir(), "decoded"), side * side);
+    this.#decode = options.decode ?? decodeGrey;
   }
 
   /** The image at this cache's side; decodes on first use. @throws ImageError */
@@ -95,7 +102,7 @@ export class ImageCache {
       this.#keep(path, restored);
       return Promise.resolve(restored);
     }
-    const decoding = decodeGrey(path, this.side).then(
+    const decoding = this.#decode(path, this.side).then(
       (decoded) => {
         this.#pending.delete(path);
         this.#decoded++;
