@@ -94,12 +94,12 @@ run() {
   nvidia-smi -L >"$out/nvidia-smi.txt" 2>&1 || true
   # PyTorch on the same GPU first (about a minute), when it is there
   if python3 -c "import torch, torchvision" 2>/dev/null; then
-    timeout 180 python3 bench/gpu_reference.py "$out/torch.json" $quick ||
+    timeout 150 python3 bench/gpu_reference.py "$out/torch.json" $quick ||
       echo "[gpu] PyTorch reference failed or timed out" >&2
   fi
-  local budget=${XRAY_GPU_BUDGET:-390}
+  local budget=${XRAY_GPU_BUDGET:-330}
   local parts=${XRAY_GPU_PARTS:-filterGradient,profile,models,finetune}
-  timeout $((budget + 60)) "$work/deno" run -A --no-config --import-map "$GPU/import_map.json" \
+  timeout $((budget + 45)) "$work/deno" run -A --no-config --import-map "$GPU/import_map.json" \
     "$GPU/gpu_bench.js" --pack "$work/data" --out "$out/gpu.json" --torch "$out/torch.json" \
     --budget "$budget" --parts "$parts" $quick
   echo "[gpu] results in $out/gpu.json"
