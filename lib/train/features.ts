@@ -13,6 +13,7 @@ import { type Batch, type BatchPipeline, epochRecords } from "../data/pipeline.t
 import type { XrayRecord } from "../data/record.ts";
 import { deriveSeed, Rng } from "../rng.ts";
 import { Progress } from "../progress.ts";
+import { readFeatureFile, writeFeatureFile } from "./_feature_file.ts";
 import { linearInitializer } from "../models/backbone.ts";
 import { featureModel } from "../models/build.ts";
 import type { BatchSource } from "./predict.ts";
@@ -39,7 +40,7 @@ export async function extractFeatures<R extends XrayRecord>(
   }
   const key = await modelKey(model, pipeline);
   const file = join(cacheDir(), "features", key);
-  const stored = options.cache === false ? new Map() : await readCache(file);
+  const stored = options.cache === false ? new Map() : await readFeatureFile(file);
   const byPath = new Map<string, Float32Array>();
   const missing: R[] = [];
   const imageKeys = new Map<string, string>();
@@ -76,7 +77,7 @@ export async function extractFeatures<R extends XrayRecord>(
       progress.tick(records.length);
     }
     await progress.finish();
-    if (options.cache !== false) await writeCache(file, stored, dim);
+    if (options.cache !== false) await writeFeatureFile(file, stored, dim);
   }
   return { dim, byPath, computed: missing.length };
 }
@@ -161,32 +162,4 @@ async function modelKey<R extends XrayRecord>(
 async function imageKey(path: string): Promise<string> {
   const { size, mtime } = await Deno.stat(path);
   return `${path}|${size}|${mtime?.getTime() ?? 0}`;
-}
-
-async function readCache(file: string): Promise<Map<string, Float32Array>> {
-  const out = new Map<string, Float32Array>();
-  try {
-    const index = JSON.parse(await Deno.readTextFile(`${file}.json`)) as {
-      dim: number;
-      keys: string[];
-    };
-    const bytes = await Deno.readFile(`${file}.bin`);
-    const all = new Float32Array(bytes.buffer, bytes.byteOffset, bytes.byteLength / 4);
-    if (all.length !== index.keys.length * index.dim) return out; // torn write: recompute
-    index.keys.forEach((k, i) => out.set(k, all.slice(i * index.dim, (i + 1) * index.dim)));
-  } catch {
-    // no cache yet
-  }
-  return out;
-}
-
-async function writeCache(file: string, entries: Map<string, Float32Array>, dim: number) {
-  await Deno.mkdir(join(file, ".."), { recursive: true });
-  const keys = [...entries.keys()];
-  const all = new Float32Array(keys.length * dim);
-  keys.forEach((k, i) => all.set(entries.get(k)!, i * dim));
-  await Deno.writeFile(`${file}.bin.tmp`, new Uint8Array(all.buffer));
-  await Deno.writeTextFile(`${file}.json.tmp`, JSON.stringify({ dim, keys }));
-  await Deno.rename(`${file}.bin.tmp`, `${file}.bin`);
-  await Deno.rename(`${file}.json.tmp`, `${file}.json`);
 }

@@ -209,7 +209,9 @@ async function train<R>(options: TrainOptions<R>): Promise<TrainResult> {
     tf.dispose(Object.values(best));
   } else if (options.checkpointDir && schedule.bestEpoch >= 0) {
     const saved = await loadModel(join(options.checkpointDir, "best"));
-    assignWeights(model, snapshot(saved), "best epoch");
+    const kept = snapshot(saved);
+    assignWeights(model, kept, "best epoch");
+    tf.dispose(Object.values(kept)); // copied into the model: one model's weights leaked per run
     saved.dispose();
   }
   return {
