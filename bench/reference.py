@@ -1,5 +1,11 @@
 """PyTorch on the same machine, for scale: `python3 bench/reference.py <arch> <side> <batch> <threads>`.
 
+With `--profile` it instead profiles training steps with torch.profiler (as bench/step_profile.ts
+does for this engine): per phase (forward, backward, optimizer) the ATen ops called (all, and
+those called directly by the phase), the phase's wall time, and the time inside the ops that
+call no other op (the kernels), from the profiler's CPU times (the profiler adds its own cost
+to every op, so times are higher than in an unprofiled step).
+
 A cross-check for `deno task bench --reference`, never a dependency of the project. The same
 model (torchvision's DenseNet121 / ResNet50 with a 14-output head), the same batch and side,
 Adam with weight decay, sigmoid + binary cross-entropy summed over outputs; random weights
@@ -47,6 +53,65 @@ def median_seconds(step, runs):
         times.append(time.perf_counter() - t)
     return statistics.median(times)
 
+
+def profile(steps=3):
+    """Ops and time per phase of a training step, from torch.profiler."""
+    from torch.profiler import ProfilerActivity, record_function
+
+    def step():
+        model.train()
+        optimizer.zero_grad()
+        with record_function("phase:forward"):
+            p = torch.sigmoid(model(x)).clamp(1e-7, 1 - 1e-7)
+            loss = torch.nn.functional.binary_cross_entropy(p, y, reduction="sum") / batch
+        with record_function("phase:backward"):
+            loss.backward()
+        with record_function("phase:optimizer"):
+            optimizer.step()
+
+    step()  # warm-up
+    with torch.profiler.profile(activities=[ProfilerActivity.CPU]) as prof:
+        for _ in range(steps):
+            step()
+    events = prof.events()
+    phases = {}
+    for phase in ("forward", "backward", "optimizer"):
+        roots = [e for e in events if e.name == f"phase:{phase}"]
+        all_ops = top_ops = leaf_ops = 0
+        leaf_us = 0.0
+        # (event, whether an ATen op encloses it)
+        stack = [(c, False) for r in roots for c in r.cpu_children]
+        while stack:
+            e, inside_op = stack.pop()
+            is_op = e.name.startswith("aten::")
+            if is_op:
+                all_ops += 1
+                top_ops += 0 if inside_op else 1
+                if not any(c.name.startswith("aten::") for c in e.cpu_children):
+                    leaf_ops += 1
+                    leaf_us += e.cpu_time_total
+            stack.extend((c, inside_op or is_op) for c in e.cpu_children)
+        phases[phase] = {
+            "aten_ops": all_ops / steps,
+            "top_level_ops": top_ops / steps,
+            "kernel_ops": leaf_ops / steps,
+            "wall_ms": round(sum(r.cpu_time_total for r in roots) / steps / 1000, 1),
+            "kernel_ms": round(leaf_us / steps / 1000, 1),
+        }
+    return phases
+
+
+if "--profile" in sys.argv:
+    print(json.dumps({
+        "bench": "step-profile-reference",
+        "framework": f"pytorch {torch.__version__}",
+        "model": arch,
+        "side": side,
+        "batch": batch,
+        "threads": threads,
+        "phases": profile(),
+    }))
+    sys.exit(0)
 
 infer = median_seconds(infer_step, 5)
 train = median_seconds(train_step, 3)
