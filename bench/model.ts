@@ -9,7 +9,7 @@ import { initBackend, tf } from "../lib/backend/mod.ts";
 import type { ModelName } from "../lib/data/normalise.ts";
 import { createModel } from "../lib/models/build.ts";
 import { Adam } from "../lib/train/adam.ts";
-import { binaryCrossEntropy } from "../lib/train/loss.ts";
+import { computeGradients, GradientSum, optimizerStep } from "../lib/train/step.ts";
 
 const [arch, sideArg, batchArg, threadsArg] = Deno.args;
 const side = Number(sideArg), batch = Number(batchArg);
@@ -22,7 +22,8 @@ const weights = model.trainableWeights.map((w) => ({
   name: w.originalName,
   variable: w.read() as tf.Variable,
 }));
-const adam = new Adam({ learningRate: 1e-4 });
+// the settings of bench/reference.py's PyTorch Adam
+const adam = new Adam({ learningRate: 1e-4, weightDecay: 5e-5 });
 
 // Each step ends by reading its result back (asynchronously: WebGPU has no synchronous read).
 async function inferStep(): Promise<void> {
@@ -30,28 +31,54 @@ async function inferStep(): Promise<void> {
   await out.data();
   out.dispose();
 }
+// The step trainModel runs (lib/train/step.ts), one micro-batch per step.
 async function trainStep(): Promise<void> {
-  const { value, grads } = tf.variableGrads(
-    () => binaryCrossEntropy(model.apply(x, { training: true }) as tf.Tensor, y),
+  const { value, grads } = computeGradients(
+    model,
+    x,
+    y,
+    undefined,
     weights.map((w) => w.variable),
   );
-  adam.apply(weights, weights.map((w) => grads[w.variable.name]));
+  const summed = new GradientSum();
+  summed.add(grads);
+  const { sum, count } = summed.take()!;
+  optimizerStep(adam, weights, sum, count);
   await value.data();
-  tf.dispose([value, ...Object.values(grads)]);
+  value.dispose();
 }
-async function median(f: () => Promise<void>, runs: number): Promise<number> {
+// Median wall time of a step after a warm-up, and the process's CPU time per step (all
+// threads; less sensitive than wall time to other processes on the machine).
+async function median(
+  f: () => Promise<void>,
+  runs: number,
+): Promise<{ seconds: number; cpuSeconds: number }> {
   await f(); // warm-up: operator creation, pipeline compilation, heap growth
   const times: number[] = [];
+  const cpu0 = cpuSeconds();
   for (let i = 0; i < runs; i++) {
     const t = performance.now();
     await f();
     times.push(performance.now() - t);
   }
-  return times.sort((a, b) => a - b)[Math.floor(runs / 2)] / 1000;
+  const cpu = (cpuSeconds() - cpu0) / runs;
+  return { seconds: times.sort((a, b) => a - b)[Math.floor(runs / 2)] / 1000, cpuSeconds: cpu };
 }
 
-const inferSeconds = await median(inferStep, 5);
-const trainSeconds = await median(trainStep, 3);
+// user + system time of this process (all threads), from /proc (NaN elsewhere)
+function cpuSeconds(): number {
+  try {
+    const stat = Deno.readTextFileSync("/proc/self/stat");
+    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return NaN;
+  }
+}
+
+const infer = await median(inferStep, 5);
+const train = await median(trainStep, 3);
+const inferSeconds = infer.seconds, trainSeconds = train.seconds;
 const status = await Deno.readTextFile("/proc/self/status").catch(() => "");
 const hwm = Number(/VmHWM:\s+(\d+)/.exec(status)?.[1] ?? NaN) / 1024;
 console.log(JSON.stringify({
@@ -66,6 +93,8 @@ console.log(JSON.stringify({
   infer_images_per_s: round(batch / inferSeconds),
   train_images_per_s: round(batch / trainSeconds),
   train_step_s: round(trainSeconds),
+  train_cpu_s_per_step: round(train.cpuSeconds),
+  infer_cpu_s_per_batch: round(infer.cpuSeconds),
   peak_rss_mib: Math.round(hwm),
   deno: Deno.version.deno,
   cpu: navigator.hardwareConcurrency + " cores",

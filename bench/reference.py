@@ -45,13 +45,15 @@ def infer_step():
 
 
 def median_seconds(step, runs):
+    """Median wall time of a step after a warm-up, and CPU time per step (all threads)."""
     step()  # warm-up
     times = []
+    cpu = time.process_time()
     for _ in range(runs):
         t = time.perf_counter()
         step()
         times.append(time.perf_counter() - t)
-    return statistics.median(times)
+    return statistics.median(times), (time.process_time() - cpu) / runs
 
 
 def profile(steps=3):
@@ -113,8 +115,8 @@ if "--profile" in sys.argv:
     }))
     sys.exit(0)
 
-infer = median_seconds(infer_step, 5)
-train = median_seconds(train_step, 3)
+infer, infer_cpu = median_seconds(infer_step, 5)
+train, train_cpu = median_seconds(train_step, 3)
 print(json.dumps({
     "bench": "model-reference",
     "framework": f"pytorch {torch.__version__}",
@@ -124,4 +126,7 @@ print(json.dumps({
     "threads": threads,
     "infer_images_per_s": round(batch / infer, 2),
     "train_images_per_s": round(batch / train, 2),
+    "train_step_s": round(train, 2),
+    "train_cpu_s_per_step": round(train_cpu, 2),
+    "infer_cpu_s_per_batch": round(infer_cpu, 2),
 }))

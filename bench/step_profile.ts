@@ -161,11 +161,16 @@ async function step(): Promise<void> {
 }
 
 await step(); // warm-up: kernel creation, memory pools
+// for a sampling profiler attached from outside (bench/perf_step.sh)
+console.error(`[step-profile] pid ${Deno.pid}: timed steps begin`);
 counting = true;
+const faultsBefore = minorFaults();
 const began = performance.now();
 for (let i = 0; i < steps; i++) await step();
 const stepMs = (performance.now() - began) / steps;
+const faultsPerStep = (minorFaults() - faultsBefore) / steps;
 counting = false;
+console.error(`[step-profile] timed steps end`);
 
 // Fixed cost of one op: a one-element Add through the binding alone, and through tf.add.
 const a = tf.tensor1d([1]), b = tf.tensor1d([2]);
@@ -222,7 +227,8 @@ const fmt = (v: number) => (Math.abs(v) >= 100 ? v.toFixed(0) : v.toFixed(1));
 console.error(
   `\n${arch} ${side} px batch ${batch}, ${backend.description}, ${steps} steps of ` +
     `${stepMs.toFixed(0)} ms; one op: ${bindingOpUs.toFixed(1)} µs in the binding, ` +
-    `${tfjsOpUs.toFixed(1)} µs through tf.add; load average ${loadAverage()}`,
+    `${tfjsOpUs.toFixed(1)} µs through tf.add; ${Math.round(faultsPerStep)} page faults a step ` +
+    `(${(faultsPerStep * 4 / 1024).toFixed(0)} MiB of fresh pages); load average ${loadAverage()}`,
 );
 console.error(
   "| phase | tfjs kernels | TF ops | tensors made from JS | wall ms | in executeOp ms | " +
@@ -255,6 +261,7 @@ console.log(JSON.stringify({
   step_ms: r1(stepMs),
   binding_op_us: r1(bindingOpUs),
   tfjs_op_us: r1(tfjsOpUs),
+  page_faults_per_step: Math.round(faultsPerStep),
   load_average: loadAverage(),
   phases: [...rows, total].map((r) =>
     Object.fromEntries(Object.entries(r).map(([k, v]) => [k, typeof v === "number" ? r1(v) : v]))
@@ -265,6 +272,16 @@ Deno.exit(0);
 
 function r1(v: number): number {
   return Math.round(v * 10) / 10;
+}
+
+// Minor page faults of this process so far (fresh memory touched for the first time).
+function minorFaults(): number {
+  try {
+    const stat = Deno.readTextFileSync("/proc/self/stat");
+    return Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[7]);
+  } catch {
+    return NaN;
+  }
 }
 
 function loadAverage(): string {
