@@ -1,7 +1,8 @@
 /**
  * One model benchmark, run in its own process by `bench/mod.ts` so that each line's peak
  * memory is its own: `deno run -A bench/model.ts <arch> <side> <batch> <threads>`.
- * Prints one JSON line: inference and training images/s (median of timed steps after a warm-up),
+ * Prints one JSON line: inference and training images/s (median of timed steps after warm-up
+ * steps: the first steps also grow the memory pools, touching fresh pages, as a long run does not),
  * peak resident memory.
  * @module
  */
@@ -47,13 +48,19 @@ async function trainStep(): Promise<void> {
   await value.data();
   value.dispose();
 }
-// Median wall time of a step after a warm-up, and the process's CPU time per step (all
+// Steps run before timing (bench/reference.py warms PyTorch up as many): the first step builds
+// the kernels; the next ones still touch fresh pages while the memory pools grow.
+const WARM_UP_STEPS = 3;
+
+// Median wall time of a step after warm-up steps, and the process's CPU time per step (all
 // threads; less sensitive than wall time to other processes on the machine).
 async function median(
   f: () => Promise<void>,
   runs: number,
+  warmUp = WARM_UP_STEPS,
 ): Promise<{ seconds: number; cpuSeconds: number }> {
-  await f(); // warm-up: operator creation, pipeline compilation, heap growth
+  // operator creation, pipeline compilation, heap and memory-pool growth
+  for (let i = 0; i < warmUp; i++) await f();
   const times: number[] = [];
   const cpu0 = cpuSeconds();
   for (let i = 0; i < runs; i++) {

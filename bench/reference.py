@@ -44,9 +44,14 @@ def infer_step():
         model(x)
 
 
+WARM_UP_STEPS = 3
+
+
 def median_seconds(step, runs):
-    """Median wall time of a step after a warm-up, and CPU time per step (all threads)."""
-    step()  # warm-up
+    """Median wall time of a step after warm-up steps (as many as bench/model.ts runs), and CPU
+    time per step (all threads)."""
+    for _ in range(WARM_UP_STEPS):
+        step()
     times = []
     cpu = time.process_time()
     for _ in range(runs):
