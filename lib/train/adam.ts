@@ -4,17 +4,18 @@
  * its state is keyed by weight name — a checkpoint then restores into a rebuilt model in a new
  * process, whatever order its variables were created in.
  *
- * All weights are updated at once: the gradients, the weights and both moments are held as one
- * concatenated 1-D tensor each, so that a step is some fifteen ops plus one split back into the
- * weights, instead of about fifteen ops for each of a network's hundreds of weight tensors (on
- * native TensorFlow each op is a call from JavaScript with a fixed cost that, for DenseNet121,
- * made the optimiser three quarters of the ops of a training step). The arithmetic is the same
- * elementwise arithmetic, in the same order, so every weight gets the same bits as it would
- * updated on its own.
+ * Weights are updated many at once: the gradients, the weights and both moments are held as
+ * concatenated 1-D tensors, one per bucket of about a million values (see `backend/flat.ts`),
+ * so that a step is some fifteen ops per bucket plus a split back into the weights, instead of
+ * about fifteen ops for each of a network's hundreds of weight tensors (on native TensorFlow
+ * each op is a call from JavaScript with a fixed cost that, for DenseNet121, made the optimiser
+ * three quarters of the ops of a training step). The arithmetic is the same elementwise
+ * arithmetic, in the same order, so every weight gets the same bits as it would updated on its
+ * own.
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
-import { concatFlat, splitFlat } from "../backend/flat.ts";
+import { buckets, concatBuckets, concatFlat, splitFlat } from "../backend/flat.ts";
 
 /** Adam's settings (PyTorch defaults for β and ε). */
 export interface AdamOptions {
@@ -40,11 +41,13 @@ export interface AdamState {
   moments: tf.NamedTensorMap;
 }
 
-// Which weights, in which order, the flat tensors hold.
+// Which weights, in which order, the flat tensors hold, and in which buckets.
 interface Layout {
   readonly key: string;
   readonly names: string[];
   readonly shapes: number[][];
+  /** [start, end) weight indices of each bucket (see `buckets`). */
+  readonly buckets: [number, number][];
 }
 
 /** Adam with named state. */
@@ -59,11 +62,12 @@ export class Adam {
   // moments by weight name, for weights not (or not yet) in the flat layout
   readonly #loose = new Map<string, { m?: tf.Tensor; v?: tf.Tensor }>();
   #layout: Layout | undefined;
-  #m: tf.Tensor1D | undefined;
-  #v: tf.Tensor1D | undefined;
-  // the weights as one tensor, and the values last written from it into each variable: while
-  // every variable still holds those, the flat copy is current and need not be rebuilt
-  #w: tf.Tensor1D | undefined;
+  // per bucket: the moments, and the weights as one tensor; with the values last written from
+  // it into each variable: while every variable of a bucket still holds those, its flat copy
+  // is current and need not be rebuilt
+  #m: tf.Tensor1D[] = [];
+  #v: tf.Tensor1D[] = [];
+  #w: (tf.Tensor1D | undefined)[] = [];
   #written: unknown[] = [];
 
   constructor(options: AdamOptions) {
@@ -80,54 +84,71 @@ export class Adam {
       throw new Error(`Adam: ${grads.length} gradients for ${weights.length} weights`);
     }
     grads.forEach((g, i) => checkShape(weights[i].name, g.shape, weights[i].variable.shape));
-    const flat = concatFlat(grads);
+    const flat = concatBuckets(grads, buckets(grads.map((g) => g.size)));
     try {
       this.applyFlat(weights, flat);
     } finally {
-      flat.dispose();
+      tf.dispose(flat);
     }
   }
 
   /**
-   * One update from the gradients of all `weights` concatenated as by `concatFlat`, divided by
-   * `divisor` first (the number of micro-batches they were summed over). `gradient` is not
-   * consumed.
+   * One update from the gradients of `weights` concatenated bucket by bucket, as
+   * `concatBuckets(grads, buckets(sizes))` gives them, divided by `divisor` first (the number
+   * of micro-batches they were summed over). The gradients are not consumed.
    */
-  applyFlat(weights: readonly NamedVariable[], gradient: tf.Tensor1D, divisor = 1): void {
+  applyFlat(
+    weights: readonly NamedVariable[],
+    gradients: readonly tf.Tensor1D[],
+    divisor = 1,
+  ): void {
     const layout = this.#prepare(weights);
-    const total = layout.shapes.reduce((s, shape) => s + tf.util.sizeFromShape(shape), 0);
-    if (gradient.size !== total) {
-      throw new Error(`Adam: a flat gradient of ${gradient.size} values for ${total} weights`);
-    }
+    layout.buckets.forEach(([start, end], b) => {
+      const size = layout.shapes.slice(start, end).reduce((s, x) => s + sizeOf(x), 0);
+      if (gradients[b]?.size !== size || gradients.length !== layout.buckets.length) {
+        throw new Error(
+          `Adam: flat gradients of ${gradients.map((g) => g.size)} values for buckets of ` +
+            `${
+              layout.buckets.map(([s, e]) =>
+                layout.shapes.slice(s, e).reduce((t, x) => t + sizeOf(x), 0)
+              )
+            }`,
+        );
+      }
+    });
     this.step++;
     const { beta1, beta2, epsilon, weightDecay } = this;
     const c1 = 1 - beta1 ** this.step, c2 = 1 - beta2 ** this.step;
-    const m0 = this.#m!, v0 = this.#v!, w0 = this.#w!;
     // PyTorch's update lr/c1 · m / (√v/√c2 + ε), rewritten as lr·√c2/c1 · m / (√v + ε·√c2).
-    const [m, v, w] = tf.tidy(() => {
-      const [b1, oneMinusB1, b2, oneMinusB2, decay, stepSize, eps] = [
-        beta1,
-        1 - beta1,
-        beta2,
-        1 - beta2,
-        weightDecay,
-        this.learningRate * Math.sqrt(c2) / c1,
-        epsilon * Math.sqrt(c2),
-      ].map((c) => tf.scalar(c));
-      let g: tf.Tensor = divisor === 1 ? gradient : tf.div(gradient, divisor);
-      if (weightDecay) g = tf.add(g, tf.mul(w0, decay));
-      const m = tf.add(tf.mul(m0, b1), tf.mul(g, oneMinusB1));
-      const v = tf.add(tf.mul(v0, b2), tf.mul(tf.square(g), oneMinusB2));
-      const w = tf.sub(w0, tf.div(tf.mul(m, stepSize), tf.add(tf.sqrt(v), eps)));
-      return [m, v, w] as tf.Tensor1D[];
+    const constants = [
+      beta1,
+      1 - beta1,
+      beta2,
+      1 - beta2,
+      weightDecay,
+      this.learningRate * Math.sqrt(c2) / c1,
+      epsilon * Math.sqrt(c2),
+    ].map((c) => tf.keep(tf.scalar(c)));
+    const [b1, oneMinusB1, b2, oneMinusB2, decay, stepSize, eps] = constants;
+    layout.buckets.forEach(([start, end], b) => {
+      const m0 = this.#m[b], v0 = this.#v[b], w0 = this.#w[b]!;
+      const [m, v, w] = tf.tidy(() => {
+        let g: tf.Tensor = divisor === 1 ? gradients[b] : tf.div(gradients[b], divisor);
+        if (weightDecay) g = tf.add(g, tf.mul(w0, decay));
+        const m = tf.add(tf.mul(m0, b1), tf.mul(g, oneMinusB1));
+        const v = tf.add(tf.mul(v0, b2), tf.mul(tf.square(g), oneMinusB2));
+        const w = tf.sub(w0, tf.div(tf.mul(m, stepSize), tf.add(tf.sqrt(v), eps)));
+        return [m, v, w] as tf.Tensor1D[];
+      });
+      tf.dispose([m0, v0, w0]);
+      this.#m[b] = tf.keep(m);
+      this.#v[b] = tf.keep(v);
+      this.#w[b] = tf.keep(w);
+      const pieces = splitFlat(w, layout.shapes.slice(start, end));
+      pieces.forEach((piece, i) => weights[start + i].variable.assign(piece));
+      tf.dispose(pieces);
     });
-    tf.dispose([m0, v0, w0]);
-    this.#m = tf.keep(m);
-    this.#v = tf.keep(v);
-    this.#w = tf.keep(w);
-    const pieces = splitFlat(w, layout.shapes);
-    pieces.forEach((piece, i) => weights[i].variable.assign(piece));
-    tf.dispose(pieces);
+    tf.dispose(constants);
     this.#written = weights.map((x) => x.variable.dataId);
   }
 
@@ -137,8 +158,12 @@ export class Adam {
    */
   state(): AdamState {
     const moments: tf.NamedTensorMap = {};
-    const m = this.#layout ? splitFlat(this.#m!, this.#layout.shapes) : [];
-    const v = this.#layout ? splitFlat(this.#v!, this.#layout.shapes) : [];
+    const pieces = (flat: tf.Tensor1D[]) =>
+      this.#layout!.buckets.flatMap(([start, end], b) =>
+        splitFlat(flat[b], this.#layout!.shapes.slice(start, end))
+      );
+    const m = this.#layout ? pieces(this.#m) : [];
+    const v = this.#layout ? pieces(this.#v) : [];
     this.#layout?.names.forEach((name, i) => moments[`${name}/m`] = m[i]);
     for (const [name, { m }] of this.#loose) if (m) moments[`${name}/m`] = m.clone();
     this.#layout?.names.forEach((name, i) => moments[`${name}/v`] = v[i]);
@@ -176,50 +201,68 @@ export class Adam {
       this.#unflatten();
       const names = weights.map((w) => w.name);
       const shapes = weights.map((w) => w.variable.shape.slice());
+      const ranges = buckets(shapes.map(sizeOf));
       const moments = (which: "m" | "v") =>
-        tf.tidy(() =>
-          concatFlat(names.map((name, i) => {
-            const t = this.#loose.get(name)?.[which];
-            if (!t) return tf.zeros(shapes[i]);
-            checkShape(`optimizer state for ${name}`, t.shape, shapes[i]);
-            return t;
-          }))
+        ranges.map(([start, end]) =>
+          tf.keep(tf.tidy(() =>
+            concatFlat(
+              names.slice(start, end).map((name, k) => {
+                const t = this.#loose.get(name)?.[which];
+                if (!t) return tf.zeros(shapes[start + k]);
+                checkShape(`optimizer state for ${name}`, t.shape, shapes[start + k]);
+                return t;
+              }),
+            )
+          ))
         );
-      this.#m = tf.keep(moments("m"));
-      this.#v = tf.keep(moments("v"));
+      this.#m = moments("m");
+      this.#v = moments("v");
+      this.#w = ranges.map(() => undefined);
       for (const name of names) {
         const entry = this.#loose.get(name);
         tf.dispose([entry?.m, entry?.v].filter((t) => t) as tf.Tensor[]);
         this.#loose.delete(name);
       }
-      this.#layout = { key, names, shapes };
+      this.#layout = { key, names, shapes, buckets: ranges };
     }
-    const current = this.#w && weights.every((w, i) => w.variable.dataId === this.#written[i]);
-    if (!current) {
-      this.#w?.dispose();
-      this.#w = tf.keep(concatFlat(weights.map((w) => w.variable)));
-    }
+    this.#layout.buckets.forEach(([start, end], b) => {
+      const current = this.#w[b] &&
+        weights.slice(start, end).every((w, i) => w.variable.dataId === this.#written[start + i]);
+      if (!current) {
+        this.#w[b]?.dispose();
+        this.#w[b] = tf.keep(concatFlat(weights.slice(start, end).map((w) => w.variable)));
+      }
+    });
     return this.#layout;
   }
 
   // Back from flat tensors to moments by name (the flat weights are dropped).
   #unflatten(): void {
-    if (this.#layout) {
-      const m = splitFlat(this.#m!, this.#layout.shapes);
-      const v = splitFlat(this.#v!, this.#layout.shapes);
-      this.#layout.names.forEach((name, i) => {
-        this.#loose.set(name, { m: tf.keep(m[i]), v: tf.keep(v[i]) });
+    const layout = this.#layout;
+    if (layout) {
+      layout.buckets.forEach(([start, end], b) => {
+        const m = splitFlat(this.#m[b], layout.shapes.slice(start, end));
+        const v = splitFlat(this.#v[b], layout.shapes.slice(start, end));
+        layout.names.slice(start, end).forEach((name, i) => {
+          this.#loose.set(name, { m: tf.keep(m[i]), v: tf.keep(v[i]) });
+        });
       });
     }
     this.#dropFlat();
   }
 
   #dropFlat(): void {
-    tf.dispose([this.#m, this.#v, this.#w].filter((t) => t) as tf.Tensor[]);
-    this.#m = this.#v = this.#w = undefined;
+    tf.dispose([...this.#m, ...this.#v, ...this.#w].filter((t) => t) as tf.Tensor[]);
+    this.#m = [];
+    this.#v = [];
+    this.#w = [];
     this.#layout = undefined;
     this.#written = [];
   }
+}
+
+function sizeOf(shape: readonly number[]): number {
+  return tf.util.sizeFromShape(shape as number[]);
 }
 
 function checkShape(what: string, shape: readonly number[], expected: readonly number[]): void {

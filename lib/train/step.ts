@@ -6,7 +6,7 @@
 import * as tf from "@tensorflow/tfjs";
 import { type Adam, type NamedVariable } from "./adam.ts";
 import { binaryCrossEntropy } from "./loss.ts";
-import { concatFlat } from "../backend/flat.ts";
+import { buckets, concatBuckets } from "../backend/flat.ts";
 import { applyMovingAverages } from "../models/batchnorm.ts";
 
 /**
@@ -34,11 +34,12 @@ export function computeGradients(
 }
 
 /**
- * Gradients summed over the micro-batches of one step (gradient accumulation), held as one
- * concatenated tensor (see `_flat.ts`): one add per micro-batch, not one per weight.
+ * Gradients summed over the micro-batches of one step (gradient accumulation), held
+ * concatenated bucket by bucket (see `backend/flat.ts`), as Adam takes them: one add per bucket
+ * and micro-batch, not one per weight.
  */
 export class GradientSum {
-  #sum: tf.Tensor1D | undefined;
+  #sum: tf.Tensor1D[] | undefined;
   #count = 0;
 
   /** Micro-batches added since the last {@link take}. */
@@ -48,19 +49,19 @@ export class GradientSum {
 
   /** Add one micro-batch's gradients (takes ownership of them). */
   add(grads: tf.Tensor[]): void {
-    const flat = concatFlat(grads);
+    const flat = concatBuckets(grads, buckets(grads.map((g) => g.size)));
     tf.dispose(grads);
     if (!this.#sum) this.#sum = flat;
     else {
-      const next = tf.add(this.#sum, flat) as tf.Tensor1D;
-      tf.dispose([this.#sum, flat]);
+      const next = this.#sum.map((s, i) => tf.add(s, flat[i]) as tf.Tensor1D);
+      tf.dispose([...this.#sum, ...flat]);
       this.#sum = next;
     }
     this.#count++;
   }
 
-  /** The sum and how many micro-batches it holds; the caller owns the tensor. */
-  take(): { sum: tf.Tensor1D; count: number } | undefined {
+  /** The sums and how many micro-batches they hold; the caller owns the tensors. */
+  take(): { sum: tf.Tensor1D[]; count: number } | undefined {
     const sum = this.#sum, count = this.#count;
     this.#sum = undefined;
     this.#count = 0;
@@ -69,7 +70,7 @@ export class GradientSum {
 
   /** Free a sum not taken (an interrupted epoch). */
   dispose(): void {
-    this.#sum?.dispose();
+    tf.dispose(this.#sum ?? []);
     this.#sum = undefined;
     this.#count = 0;
   }
@@ -83,12 +84,12 @@ export class GradientSum {
 export function optimizerStep(
   adam: Adam,
   weights: readonly NamedVariable[],
-  summed: tf.Tensor1D,
+  summed: tf.Tensor1D[],
   count: number,
 ): void {
   try {
     adam.applyFlat(weights, summed, count);
   } finally {
-    summed.dispose();
+    tf.dispose(summed);
   }
 }

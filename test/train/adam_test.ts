@@ -1,17 +1,19 @@
 /**
- * Adam over all weights at once (one concatenated tensor) against Adam written out per weight,
+ * Adam over many weights at once (concatenated, in buckets) against Adam written out per weight,
  * the formula it replaced: every weight must come out with the same bits, step after step, with
  * weight decay, with gradients summed over micro-batches, after a checkpoint round trip, and
  * when something else writes the weights between steps. No tensors are left behind.
  */
 import { initBackend, tf } from "../../lib/backend/mod.ts";
+import { buckets } from "../../lib/backend/flat.ts";
 import { Adam, type NamedVariable } from "../../lib/train/adam.ts";
 import { GradientSum, optimizerStep } from "../../lib/train/step.ts";
 import { assertEquals } from "../assert.ts";
 
 await initBackend();
 
-const SHAPES = [[3, 3, 4, 8], [8], [8], [1, 1, 8, 5], [5], [7, 2], [2], []];
+// small weights in one bucket, then one larger than a bucket, then one in a bucket of its own
+const SHAPES = [[3, 3, 4, 8], [8], [8], [1, 1, 8, 5], [5], [7, 2], [2], [], [1000, 1100], [3, 1e5]];
 
 /** Adam as it was written per weight (PyTorch's update, weight decay added to the gradient). */
 class ReferenceAdam {
@@ -73,6 +75,7 @@ async function bits(weights: NamedVariable[]): Promise<number[][]> {
 }
 
 Deno.test("flat Adam gives every weight the bits of Adam per weight (decay, accumulation, resume)", async () => {
+  assertEquals(buckets(SHAPES.map((s) => tf.util.sizeFromShape(s))).length, 3);
   const before = tf.memory().numTensors;
   const ours = makeWeights(1), reference = makeWeights(1);
   let adam = new Adam({ learningRate: 1e-2, weightDecay: 1e-3 });
