@@ -2,9 +2,10 @@
 
 With `--profile` it instead profiles training steps with torch.profiler (as bench/step_profile.ts
 does for this engine): per phase (forward, backward, optimizer) the ATen ops called (all, and
-those called directly by the phase), the phase's wall time, and the time inside the ops that
-call no other op (the kernels), from the profiler's CPU times (the profiler adds its own cost
-to every op, so times are higher than in an unprofiled step).
+those called directly by the phase or the autograd engine), the phase's wall time, and the time
+inside ATen ops (their self CPU times: kernels and the ops' own dispatch); the rest is Python,
+the autograd engine and the profiler itself, which adds its own cost to every op, so times are
+higher than in an unprofiled step.
 
 A cross-check for `deno task bench --reference`, never a dependency of the project. The same
 model (torchvision's DenseNet121 / ResNet50 with a 14-output head), the same batch and side,
@@ -84,8 +85,8 @@ def profile(steps=3):
     phases = {}
     for phase in ("forward", "backward", "optimizer"):
         roots = [e for e in events if e.name == f"phase:{phase}"]
-        all_ops = top_ops = leaf_ops = 0
-        leaf_us = 0.0
+        all_ops = top_ops = 0
+        op_us = 0.0
         # (event, whether an ATen op encloses it)
         stack = [(c, False) for r in roots for c in r.cpu_children]
         while stack:
@@ -94,16 +95,13 @@ def profile(steps=3):
             if is_op:
                 all_ops += 1
                 top_ops += 0 if inside_op else 1
-                if not any(c.name.startswith("aten::") for c in e.cpu_children):
-                    leaf_ops += 1
-                    leaf_us += e.cpu_time_total
+                op_us += e.self_cpu_time_total
             stack.extend((c, inside_op or is_op) for c in e.cpu_children)
         phases[phase] = {
-            "aten_ops": all_ops / steps,
-            "top_level_ops": top_ops / steps,
-            "kernel_ops": leaf_ops / steps,
+            "aten_ops": round(all_ops / steps),
+            "top_level_ops": round(top_ops / steps),
             "wall_ms": round(sum(r.cpu_time_total for r in roots) / steps / 1000, 1),
-            "kernel_ms": round(leaf_us / steps / 1000, 1),
+            "in_ops_ms": round(op_us / steps / 1000, 1),
         }
     return phases
 
