@@ -20,6 +20,10 @@
  * of `XRAY_BENCH_THREADS` (default 2), and prints tables of img/s by side and batch. Small
  * sides and batches show the fixed cost per op, large ones the kernels
  * (`XRAY_BENCH_GRID_SIDES=64,128` and `XRAY_BENCH_GRID_BATCHES=4,8` pick a part of the grid).
+ * On a busy machine PyTorch's OpenMP threads spin while they wait for each other, and a step can
+ * take ten times as long as on a quiet one; `OMP_WAIT_POLICY=PASSIVE` (passed on to PyTorch,
+ * and printed with its numbers) makes that comparison less lopsided. Quote numbers from a quiet
+ * machine.
  * `XRAY_BENCH_MODELS=0` skips part 2; `XRAY_BENCH_THREADS=2` runs one thread count;
  * `XRAY_BENCH_ARCHS=densenet121` one architecture.
  * @module
@@ -88,7 +92,13 @@ if (Deno.env.get("XRAY_BENCH_MODELS") !== "0") {
             [arch, `${side}`, `${batch}`, `${n}`],
           );
           if (!torch) continue;
-          console.log(JSON.stringify({ ...torch, cpu, load_average: loadAverage() }));
+          const waitPolicy = Deno.env.get("OMP_WAIT_POLICY");
+          console.log(JSON.stringify({
+            ...torch,
+            cpu,
+            load_average: loadAverage(),
+            ...(waitPolicy ? { omp_wait_policy: waitPolicy } : {}),
+          }));
           measured.torch = torch;
           console.log(JSON.stringify({
             bench: "ratio",
@@ -150,7 +160,7 @@ function printTable(results: Measured[], cpu: string): void {
       } | ${wasm ? `${pair(wasm.ours)} (${wasm.batch})` : "–"} |`,
     );
   }
-  console.error(`load average at the end: ${loadAverage()}`);
+  console.error(`load average at the end: ${loadAverage()}${waitPolicyNote()}`);
 }
 
 // How cost grows: img/s by side (rows) and batch (columns), ours / PyTorch (ratio).
@@ -177,7 +187,12 @@ function printGrid(results: Measured[], cpu: string): void {
       }
     }
   }
-  console.error(`load average at the end: ${loadAverage()}`);
+  console.error(`load average at the end: ${loadAverage()}${waitPolicyNote()}`);
+}
+
+function waitPolicyNote(): string {
+  const policy = Deno.env.get("OMP_WAIT_POLICY");
+  return policy ? `; PyTorch ran with OMP_WAIT_POLICY=${policy}` : "";
 }
 
 function numbers(name: string, fallback: number[]): number[] {

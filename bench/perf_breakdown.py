@@ -15,6 +15,7 @@ call stack:
 - JavaScript: everything else on the main thread (TensorFlow.js' engine and gradient tape, the
   layers, V8's compiler and garbage collector).
 
+Usage: perf_breakdown.py <perf script output> <sampling Hz> <steps> [process id].
 Prints one JSON line: CPU milliseconds per step in each class.
 """
 import collections
@@ -23,7 +24,8 @@ import sys
 
 SAMPLE_HZ = float(sys.argv[2]) if len(sys.argv) > 2 else 997.0
 steps = float(sys.argv[3]) if len(sys.argv) > 3 else 1.0
-main_tid = None
+# the main thread (JavaScript's) has the process id as its thread id
+main_tid = int(sys.argv[4]) if len(sys.argv) > 4 else None
 counts = collections.Counter()
 
 
@@ -70,7 +72,9 @@ def main():
             frames.append(line.strip())
     if tid is not None:
         samples.append((tid, frames))
-    main_tid = collections.Counter(t for t, f in samples if any("JS:" in x for x in f)).most_common(1)[0][0]
+    if main_tid is None:
+        with_js = collections.Counter(t for t, f in samples if any("JS:" in x for x in f))
+        main_tid = with_js.most_common(1)[0][0] if with_js else samples[0][0]
     for t, f in samples:
         counts[classify(t, f)] += 1
     ms = {k: round(v / SAMPLE_HZ * 1000 / steps, 1) for k, v in counts.most_common()}

@@ -32,5 +32,5 @@ wait $child
 grep -v "^\[" "$out/profile.err" >&2 || true
 cat "$out/profile.json"
 perf script -i "$out/perf.data" -F tid,ip,sym,dso 2>/dev/null >"$out/perf.txt"
-python3 "$ROOT/bench/perf_breakdown.py" "$out/perf.txt" 997 "$steps"
+python3 "$ROOT/bench/perf_breakdown.py" "$out/perf.txt" 997 "$steps" "$pid"
 rm -f "/tmp/perf-$pid.map"
