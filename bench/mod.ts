@@ -13,8 +13,19 @@
  *    against the project's.
  * `deno task bench --reference` also runs each native configuration in PyTorch (when a Python
  * with torch and torchvision is importable; `bench/reference.py`), in the same run and on the
- * same threads, and prints both, the ratio, and the CPU model.
- * `XRAY_BENCH_MODELS=0` skips part 2; `XRAY_BENCH_THREADS=2` runs one thread count.
+ * same threads, right after ours, and prints both, the ratio, the CPU model and the load
+ * average at each measurement; at the end, the README's table (with the wasm column).
+ * `deno task bench --grid [--reference]` measures how cost grows instead: native TensorFlow (and
+ * PyTorch) at every side of 64, 128, 224 px and batch of 4, 8, 16, 32, on the last thread count
+ * of `XRAY_BENCH_THREADS` (default 2), and prints tables of img/s by side and batch. Small
+ * sides and batches show the fixed cost per op, large ones the kernels
+ * (`XRAY_BENCH_GRID_SIDES=64,128` and `XRAY_BENCH_GRID_BATCHES=4,8` pick a part of the grid).
+ * On a busy machine PyTorch's OpenMP threads spin while they wait for each other, and a step can
+ * take ten times as long as on a quiet one; `OMP_WAIT_POLICY=PASSIVE` (passed on to PyTorch,
+ * and printed with its numbers) makes that comparison less lopsided. Quote numbers from a quiet
+ * machine.
+ * `XRAY_BENCH_MODELS=0` skips part 2; `XRAY_BENCH_THREADS=2` runs one thread count;
+ * `XRAY_BENCH_ARCHS=densenet121` one architecture.
  * @module
  */
 import { existsSync } from "node:fs";
@@ -26,48 +37,14 @@ import { loadCovid } from "../lib/data/datasets/mod.ts";
 import { STUDY_AUGMENTATION } from "../lib/data/augment.ts";
 import { BatchPipeline } from "../lib/data/pipeline.ts";
 
+const grid = Deno.args.includes("--grid");
 const backend = await initBackend();
-const side = Number(Deno.env.get("XRAY_BENCH_SIDE") ?? 224);
-const covid = await loadCovid();
-const records = covid.records.slice(0, Number(Deno.env.get("XRAY_BENCH_IMAGES") ?? 200));
-const pipeline = new BatchPipeline(records, {
-  side,
-  model: "densenet121",
-  batchSize: 16,
-  labels: (r) => [r.covid ? 1 : 0],
-  augment: STUDY_AUGMENTATION,
-  seed: 1,
-});
-
-const t0 = performance.now();
-await pipeline.prepare(`decode ${side}px`);
-const decodeSeconds = (performance.now() - t0) / 1000;
-
-const t1 = performance.now();
-let images = 0;
-await pipeline.forEachBatch(0, async (b) => {
-  await b.x.data(); // make sure the tensor exists
-  images += b.records.length;
-});
-const augmentSeconds = (performance.now() - t1) / 1000;
-
-console.log(JSON.stringify({
-  bench: "image-pipeline",
-  dataset: "covid-chestxray",
-  side,
-  images: records.length,
-  backend: backend.name,
-  threads: backend.threads,
-  cores: navigator.hardwareConcurrency,
-  decode_resize_images_per_s: round(records.length / decodeSeconds),
-  augment_normalise_tensor_images_per_s: round(images / augmentSeconds),
-  end_to_end_images_per_s: round(records.length / (decodeSeconds + augmentSeconds)),
-  peak_rss_mib: round(Deno.memoryUsage().rss / 2 ** 20),
-  tensors_left: tf.memory().numTensors,
-}));
+if (!grid) await benchPipeline();
 
 if (Deno.env.get("XRAY_BENCH_MODELS") !== "0") {
-  const threads = (Deno.env.get("XRAY_BENCH_THREADS") ?? "1,2").split(",").map(Number);
+  const threads = (Deno.env.get("XRAY_BENCH_THREADS") ?? (grid ? "2" : "1,2")).split(",")
+    .map(Number);
+  const archs = Deno.env.get("XRAY_BENCH_ARCHS")?.split(",") ?? ["densenet121", "resnet50"];
   const native = existsSync(
     join(
       PROJECT_ROOT,
@@ -76,26 +53,38 @@ if (Deno.env.get("XRAY_BENCH_MODELS") !== "0") {
   );
   const reference = Deno.args.includes("--reference") ? await referencePython() : undefined;
   const cpu = cpuModel();
-  const rows: string[] = [];
+  const results: Measured[] = [];
   const gpu = await webGpuAdapter();
-  const backends = Deno.env.get("XRAY_BENCH_BACKENDS")?.split(",") ??
+  const backends = grid ? ["tensorflow"] : Deno.env.get("XRAY_BENCH_BACKENDS")?.split(",") ??
     ["wasm", ...(native ? ["tensorflow"] : []), ...(gpu && !gpu.software ? ["webgpu"] : [])];
-  const sizes: Record<string, number[][]> = {
-    wasm: [[128, 8], [224, 2]],
-    tensorflow: [[128, 8], [224, 16]],
-    webgpu: [[224, 16], [224, 64]],
-  };
+  if (grid && !native) console.error("--grid: native TensorFlow is not installed; nothing to do");
+  const sizes: Record<string, number[][]> = grid
+    ? {
+      tensorflow: numbers("XRAY_BENCH_GRID_SIDES", [64, 128, 224]).flatMap((side) =>
+        numbers("XRAY_BENCH_GRID_BATCHES", [4, 8, 16, 32]).map((b) => [side, b])
+      ),
+    }
+    : {
+      wasm: [[128, 8], [224, 2]],
+      tensorflow: [[128, 8], [224, 16]],
+      webgpu: [[224, 16], [224, 64]],
+    };
   for (const backendName of backends) {
-    for (const arch of ["densenet121", "resnet50"]) {
+    if (backendName === "tensorflow" && !native) continue;
+    for (const arch of archs) {
       for (const [side, batch] of sizes[backendName] ?? sizes.tensorflow) {
-        // a GPU backend has no thread count to vary
-        for (const n of backendName === "webgpu" ? [threads.at(-1)!] : threads) {
+        // a GPU backend has no thread count to vary; the grid runs one thread count
+        const counts = backendName === "webgpu" || grid ? [threads.at(-1)!] : threads;
+        for (const n of counts) {
           const ours = await runJson(
             [Deno.execPath(), "run", "-A", new URL("./model.ts", import.meta.url).pathname],
             [arch, `${side}`, `${batch}`, `${n}`],
             { XRAY_BACKEND: backendName, XRAY_THREADS: String(n) },
           ) ?? { bench: "model", model: arch, side, batch, backend: backendName, error: "failed" };
-          console.log(JSON.stringify({ ...ours, cpu }));
+          const load = loadAverage();
+          console.log(JSON.stringify({ ...ours, cpu, load_average: load }));
+          const measured: Measured = { arch, side, batch, threads: n, backend: backendName, ours };
+          results.push(measured);
           if (!reference || backendName !== "tensorflow") continue;
           // the same configuration in PyTorch, in the same run, on the same cores
           const torch = await runJson(
@@ -103,24 +92,25 @@ if (Deno.env.get("XRAY_BENCH_MODELS") !== "0") {
             [arch, `${side}`, `${batch}`, `${n}`],
           );
           if (!torch) continue;
-          console.log(JSON.stringify({ ...torch, cpu }));
-          const ratio = (a: unknown, b: unknown) => round2(Number(a) / Number(b));
-          const line = {
+          const waitPolicy = Deno.env.get("OMP_WAIT_POLICY");
+          console.log(JSON.stringify({
+            ...torch,
+            cpu,
+            load_average: loadAverage(),
+            ...(waitPolicy ? { omp_wait_policy: waitPolicy } : {}),
+          }));
+          measured.torch = torch;
+          console.log(JSON.stringify({
             bench: "ratio",
             model: arch,
             side,
             batch,
             threads: n,
             cpu,
+            load_average: load,
             train_ratio: ratio(ours.train_images_per_s, torch.train_images_per_s),
             infer_ratio: ratio(ours.infer_images_per_s, torch.infer_images_per_s),
-          };
-          console.log(JSON.stringify(line));
-          rows.push(
-            `| ${arch} | ${side} px | ${batch} | ${n} | ${ours.train_images_per_s} / ` +
-              `${ours.infer_images_per_s} | ${torch.train_images_per_s} / ` +
-              `${torch.infer_images_per_s} | ${line.train_ratio} | ${line.infer_ratio} |`,
-          );
+          }));
         }
       }
     }
@@ -133,14 +123,101 @@ if (Deno.env.get("XRAY_BENCH_MODELS") !== "0") {
       stderr: "inherit",
     }).output();
   }
-  if (rows.length) {
-    console.error(`\nNative TensorFlow against ${reference ? "PyTorch" : ""}, ${cpu}:`);
-    console.error(
-      "| model | side | batch | threads | ours train / infer (img/s) | " +
-        "PyTorch train / infer | ratio train | ratio infer |",
+  if (grid) printGrid(results, cpu);
+  else printTable(results, cpu);
+}
+
+/** One configuration measured: ours, and PyTorch's when asked for. */
+interface Measured {
+  arch: string;
+  side: number;
+  batch: number;
+  threads: number;
+  backend: string;
+  ours: Record<string, unknown>;
+  torch?: Record<string, unknown>;
+}
+
+// The README's table: native TensorFlow against PyTorch, with the wasm numbers beside.
+function printTable(results: Measured[], cpu: string): void {
+  const native = results.filter((r) => r.backend === "tensorflow");
+  if (!native.length) return;
+  console.error(`\nNative TensorFlow against PyTorch, ${cpu}, ${date()}:`);
+  console.error(
+    "| model | side | batch | threads | native TF train / infer (img/s) | " +
+      "PyTorch train / infer | ratio train | ratio infer | wasm train / infer (batch) |",
+  );
+  console.error("|---|---|---|---|---|---|---|---|---|");
+  for (const r of native) {
+    const wasm = results.find((w) =>
+      w.backend === "wasm" && w.arch === r.arch && w.side === r.side && w.threads === r.threads
     );
-    console.error("|---|---|---|---|---|---|---|---|");
-    for (const r of rows) console.error(r);
+    console.error(
+      `| ${r.arch} | ${r.side} px | ${r.batch} | ${r.threads} | ${pair(r.ours)} | ${
+        r.torch ? pair(r.torch) : "–"
+      } | ${r.torch ? ratio(r.ours.train_images_per_s, r.torch.train_images_per_s) : "–"} | ${
+        r.torch ? ratio(r.ours.infer_images_per_s, r.torch.infer_images_per_s) : "–"
+      } | ${wasm ? `${pair(wasm.ours)} (${wasm.batch})` : "–"} |`,
+    );
+  }
+  console.error(`load average at the end: ${loadAverage()}${waitPolicyNote()}`);
+}
+
+// How cost grows: img/s by side (rows) and batch (columns), ours / PyTorch (ratio).
+function printGrid(results: Measured[], cpu: string): void {
+  const batches = [...new Set(results.map((r) => r.batch))].sort((a, b) => a - b);
+  for (const arch of [...new Set(results.map((r) => r.arch))]) {
+    for (
+      const [what, key] of [["training", "train_images_per_s"], ["inference", "infer_images_per_s"]]
+    ) {
+      console.error(
+        `\n${arch} ${what}, img/s, native TensorFlow / PyTorch (ratio), ${cpu}, ` +
+          `${results[0]?.threads} threads, ${date()}:`,
+      );
+      console.error(`| side | ${batches.map((b) => `batch ${b}`).join(" | ")} |`);
+      console.error(`|---|${batches.map(() => "---").join("|")}|`);
+      for (const side of [...new Set(results.map((r) => r.side))]) {
+        const cells = batches.map((b) => {
+          const r = results.find((x) => x.arch === arch && x.side === side && x.batch === b);
+          if (!r) return "–";
+          const ours = r.ours[key] ?? "failed";
+          return r.torch ? `${ours} / ${r.torch[key]} (${ratio(ours, r.torch[key])})` : `${ours}`;
+        });
+        console.error(`| ${side} px | ${cells.join(" | ")} |`);
+      }
+    }
+  }
+  console.error(`load average at the end: ${loadAverage()}${waitPolicyNote()}`);
+}
+
+function waitPolicyNote(): string {
+  const policy = Deno.env.get("OMP_WAIT_POLICY");
+  return policy ? `; PyTorch ran with OMP_WAIT_POLICY=${policy}` : "";
+}
+
+function numbers(name: string, fallback: number[]): number[] {
+  const value = Deno.env.get(name);
+  return value ? value.split(",").map(Number) : fallback;
+}
+
+function pair(m: Record<string, unknown>): string {
+  return `${m.train_images_per_s ?? "failed"} / ${m.infer_images_per_s ?? "failed"}`;
+}
+
+function ratio(a: unknown, b: unknown): number {
+  return round2(Number(a) / Number(b));
+}
+
+function date(): string {
+  return new Date().toISOString().slice(0, 10);
+}
+
+// The 1-, 5- and 15-minute load averages: other work on the machine skews every timing.
+function loadAverage(): string {
+  try {
+    return Deno.readTextFileSync("/proc/loadavg").split(" ").slice(0, 3).join(" ");
+  } catch {
+    return "unknown";
   }
 }
 
@@ -193,4 +270,46 @@ function round2(x: number): number {
 
 function round(x: number): number {
   return Math.round(x * 10) / 10;
+}
+
+// Part 1: the image pipeline.
+async function benchPipeline(): Promise<void> {
+  const side = Number(Deno.env.get("XRAY_BENCH_SIDE") ?? 224);
+  const covid = await loadCovid();
+  const records = covid.records.slice(0, Number(Deno.env.get("XRAY_BENCH_IMAGES") ?? 200));
+  const pipeline = new BatchPipeline(records, {
+    side,
+    model: "densenet121",
+    batchSize: 16,
+    labels: (r) => [r.covid ? 1 : 0],
+    augment: STUDY_AUGMENTATION,
+    seed: 1,
+  });
+
+  const t0 = performance.now();
+  await pipeline.prepare(`decode ${side}px`);
+  const decodeSeconds = (performance.now() - t0) / 1000;
+
+  const t1 = performance.now();
+  let images = 0;
+  await pipeline.forEachBatch(0, async (b) => {
+    await b.x.data(); // make sure the tensor exists
+    images += b.records.length;
+  });
+  const augmentSeconds = (performance.now() - t1) / 1000;
+
+  console.log(JSON.stringify({
+    bench: "image-pipeline",
+    dataset: "covid-chestxray",
+    side,
+    images: records.length,
+    backend: backend.name,
+    threads: backend.threads,
+    cores: navigator.hardwareConcurrency,
+    decode_resize_images_per_s: round(records.length / decodeSeconds),
+    augment_normalise_tensor_images_per_s: round(images / augmentSeconds),
+    end_to_end_images_per_s: round(records.length / (decodeSeconds + augmentSeconds)),
+    peak_rss_mib: round(Deno.memoryUsage().rss / 2 ** 20),
+    tensors_left: tf.memory().numTensors,
+  }));
 }

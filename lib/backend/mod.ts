@@ -18,6 +18,7 @@ import * as tf from "@tensorflow/tfjs";
 import { getThreadsCount, setThreadsCount, setWasmPaths } from "@tensorflow/tfjs-backend-wasm";
 import { registerWasmKernels } from "./_kernels/mod.ts";
 import { loadNative, type NativeBackend } from "./_native.ts";
+import { shareSmallConstants } from "./_native_constants.ts";
 import { registerFastGradients } from "./native_ops.ts";
 import { registerThreadedWasm, wasmPackageDirs } from "./_wasm_threads.ts";
 import { startWebGpu, webGpuAdapter } from "./webgpu.ts";
@@ -110,6 +111,7 @@ async function tryStart(
     if (typeof native === "string") return native;
     if (!(await tf.setBackend("tensorflow").catch(() => false))) return "setBackend failed";
     await tf.ready();
+    shareSmallConstants(tf.backend());
     const gpu = Boolean(
       (tf.backend() as unknown as { isUsingGpuDevice?: boolean }).isUsingGpuDevice,
     );

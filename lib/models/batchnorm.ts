@@ -12,6 +12,7 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { activeNativeBackend, fusedBatchNormTraining } from "../backend/native_ops.ts";
+import { concatFlat, splitFlat } from "../backend/flat.ts";
 
 /**
  * Momentum of the moving statistics: 0.9, which is PyTorch's default (its `momentum=0.1` is the
@@ -54,26 +55,131 @@ export class BatchNorm extends StockBatchNorm {
     const x = Array.isArray(inputs) ? inputs[0] : inputs;
     if (f.axis !== -1 && f.axis !== x.rank - 1) return super.call(inputs, kwargs) as tf.Tensor;
     const training = kwargs["training"] === true;
+    if (pending.has(this)) applyMovingAverages();
     if (!training || this.statistics === "moving") {
-      return tf.tidy(() => {
-        const scale = tf.mul(f.gamma.read(), tf.rsqrt(tf.add(f.movingVariance.read(), f.epsilon)));
-        const shift = tf.sub(f.beta.read(), tf.mul(f.movingMean.read(), scale));
-        return tf.add(tf.mul(x, scale), shift);
-      });
+      if (recordingGradients()) {
+        return tf.tidy(() => {
+          const { scale, shift } = affine(f);
+          return tf.add(tf.mul(x, scale), shift);
+        });
+      }
+      const { scale, shift } = this.#cachedAffine(f);
+      return tf.tidy(() => tf.add(tf.mul(x, scale), shift));
     }
     const { y, mean, unbiasedVariance } = trainingForward(x, f);
-    // Moving averages as Keras keeps them (unbiased variance, as TensorFlow's fused kernel).
-    tf.tidy(() => {
-      const m = f.momentum;
-      f.movingMean.write(tf.add(tf.mul(f.movingMean.read(), m), tf.mul(mean, 1 - m)));
-      f.movingVariance.write(
-        tf.add(tf.mul(f.movingVariance.read(), m), tf.mul(unbiasedVariance, 1 - m)),
-      );
-    });
-    tf.dispose([mean, unbiasedVariance]);
+    deferMovingAverages(this, f, mean, unbiasedVariance);
     return y;
   }
+
+  // The per-channel scale and shift of inference, kept while the four weights they come from
+  // are unchanged (they are the same for every batch of a validation pass or a prediction).
+  #affine: { key: tf.DataId[]; scale: tf.Tensor; shift: tf.Tensor } | undefined;
+
+  #cachedAffine(f: StockFields): { scale: tf.Tensor; shift: tf.Tensor } {
+    const key = [f.gamma, f.beta, f.movingMean, f.movingVariance].map((v) => v.read().dataId);
+    if (!this.#affine || this.#affine.key.some((id, i) => id !== key[i])) {
+      this.#dropAffine();
+      const { scale, shift } = tf.tidy(() => affine(f));
+      this.#affine = { key, scale: tf.keep(scale), shift: tf.keep(shift) };
+    }
+    return this.#affine;
+  }
+
+  #dropAffine(): void {
+    if (this.#affine) tf.dispose([this.#affine.scale, this.#affine.shift]);
+    this.#affine = undefined;
+  }
+
+  protected override disposeWeights(): number {
+    this.#dropAffine();
+    return super.disposeWeights();
+  }
 }
+
+// Inference as an affine map per channel: x·scale + shift.
+function affine(f: StockFields): { scale: tf.Tensor; shift: tf.Tensor } {
+  const scale = tf.mul(f.gamma.read(), tf.rsqrt(tf.add(f.movingVariance.read(), f.epsilon)));
+  const shift = tf.sub(f.beta.read(), tf.mul(f.movingMean.read(), scale));
+  return { scale, shift };
+}
+
+function recordingGradients(): boolean {
+  return (tf.engine().state as unknown as { gradientDepth: number }).gradientDepth > 0;
+}
+
+// Moving averages are updated as Keras does (unbiased variance, as TensorFlow's fused kernel
+// reports it): moving · momentum + batch · (1 − momentum). Six small ops per layer, which for
+// 121 layers were most of the ops of a DenseNet121 forward pass; so the batch statistics wait
+// here, and all layers are updated at once, on their concatenation (the same arithmetic per
+// element, so the same bits), when the training step ends (`applyMovingAverages`), before any
+// of these layers runs again, or at the latest when the current synchronous job ends.
+interface Pending {
+  readonly fields: StockFields;
+  readonly mean: tf.Tensor1D;
+  readonly variance: tf.Tensor1D;
+  // the moving statistics the update starts from: one written meanwhile (weights loaded)
+  // supersedes the update, as it would have overwritten it
+  readonly movingMean: tf.DataId;
+  readonly movingVariance: tf.DataId;
+}
+const pending = new Map<BatchNorm, Pending>();
+
+function deferMovingAverages(
+  layer: BatchNorm,
+  fields: StockFields,
+  mean: tf.Tensor1D,
+  variance: tf.Tensor1D,
+): void {
+  if (pending.has(layer)) applyMovingAverages();
+  if (pending.size === 0) queueMicrotask(applyMovingAverages);
+  pending.set(layer, {
+    fields,
+    mean: tf.keep(mean),
+    variance: tf.keep(variance),
+    movingMean: fields.movingMean.read().dataId,
+    movingVariance: fields.movingVariance.read().dataId,
+  });
+}
+
+/**
+ * Write the moving averages of every batch-norm layer that ran in training mode since the last
+ * call, all at once. The training step calls it after each forward and backward pass; a layer
+ * also applies them before it runs again, and they are applied when the current synchronous
+ * job ends, so no caller has to.
+ */
+export function applyMovingAverages(): void {
+  if (pending.size === 0) return;
+  const updates = [...pending.values()];
+  pending.clear();
+  const unchanged = (v: tf.LayerVariable, dataId: tf.DataId) =>
+    !(v as unknown as { val: tf.Tensor }).val.isDisposed && v.read().dataId === dataId;
+  const live = updates.filter((u) =>
+    unchanged(u.fields.movingMean, u.movingMean) &&
+    unchanged(u.fields.movingVariance, u.movingVariance)
+  );
+  const momenta = [...new Set(live.map((u) => u.fields.momentum))];
+  for (const m of momenta) {
+    const group = live.filter((u) => u.fields.momentum === m);
+    tf.tidy(() => {
+      const update = (moving: tf.Tensor[], batch: tf.Tensor[]) =>
+        splitFlat(
+          tf.add(tf.mul(concatFlat(moving), m), tf.mul(concatFlat(batch), 1 - m)) as tf.Tensor1D,
+          moving.map((t) => t.shape),
+        );
+      const means = update(group.map((u) => u.fields.movingMean.read()), group.map((u) => u.mean));
+      const variances = update(
+        group.map((u) => u.fields.movingVariance.read()),
+        group.map((u) => u.variance),
+      );
+      group.forEach((u, i) => {
+        u.fields.movingMean.write(means[i]);
+        u.fields.movingVariance.write(variances[i]);
+      });
+    });
+  }
+  for (const u of updates) tf.dispose([u.mean, u.variance]);
+}
+
 // Native TensorFlow has the whole layer as one kernel; elsewhere the closed-form custom op.
 function trainingForward(
   x: tf.Tensor,

@@ -23,6 +23,7 @@ import {
   saveCheckpoint,
 } from "./_checkpoint.ts";
 import { binaryCrossEntropy } from "./loss.ts";
+import { computeGradients, GradientSum, optimizerStep } from "./step.ts";
 import { type BatchSource, predict } from "./predict.ts";
 import { afterEpoch, initialSchedule, type ScheduleOptions } from "./_schedule.ts";
 import { join } from "node:path";
@@ -198,7 +199,12 @@ async function train<R>(options: TrainOptions<R>): Promise<TrainResult> {
         optimizer: { step: adam.step, learningRate: adam.learningRate },
         stopped,
       };
-      await saveCheckpoint(options.checkpointDir, model, adam.state().moments, state);
+      const { moments } = adam.state();
+      try {
+        await saveCheckpoint(options.checkpointDir, model, moments, state);
+      } finally {
+        tf.dispose(Object.values(moments));
+      }
     }
     tensorsAfterEpoch.push(tf.memory().numTensors);
   }
@@ -239,48 +245,46 @@ async function trainEpoch<R>(
     { unit: "batch", mode: options.quiet ? "silent" : undefined },
   );
   const variables = weights.map((w) => w.variable);
-  let summed: tf.Tensor[] | undefined;
-  let inStep = 0, lossSum = 0, images = 0, index = 0;
+  const summed = new GradientSum();
+  let lossSum = 0, images = 0, index = 0;
   const step = () => {
-    const scaled = summed!.map((g) => tf.div(g, inStep));
-    adam.apply(weights, scaled);
-    tf.dispose([...scaled, ...summed!]);
-    summed = undefined;
-    inStep = 0;
+    const taken = summed.take();
+    if (taken) optimizerStep(adam, weights, taken.sum, taken.count);
   };
-  for await (const batch of train.batches(epoch)) {
-    try {
-      const { value, grads } = gradients(options, batch, variables);
-      const ordered = variables.map((v) => grads[v.name]);
-      if (!summed) summed = ordered;
-      else {
-        const next = summed.map((s, i) => tf.add(s, ordered[i]));
-        tf.dispose([...summed, ...ordered]);
-        summed = next;
+  try {
+    for await (const batch of train.batches(epoch)) {
+      try {
+        const { value, grads } = gradients(options, batch, variables);
+        summed.add(grads);
+        const n = batch.records.length;
+        lossSum += (await value.data())[0] * n;
+        value.dispose();
+        images += n;
+      } finally {
+        tf.dispose([batch.x, batch.y]);
       }
-      const n = batch.records.length;
-      lossSum += (await value.data())[0] * n;
-      value.dispose();
-      images += n;
-    } finally {
-      tf.dispose([batch.x, batch.y]);
+      if (summed.count === accumulate) step();
+      progress.note = `loss ${(lossSum / images).toFixed(4)}`;
+      progress.tick();
+      await options.afterBatch?.(epoch, index++);
     }
-    if (++inStep === accumulate) step();
-    progress.note = `loss ${(lossSum / images).toFixed(4)}`;
-    progress.tick();
-    await options.afterBatch?.(epoch, index++);
+    step(); // a last, shorter step
+  } finally {
+    summed.dispose();
   }
-  if (summed) step(); // a last, shorter step
   await progress.finish();
   return { loss: lossSum / Math.max(images, 1), images };
 }
 
 function gradients<R>(options: TrainOptions<R>, batch: Batch<R>, variables: tf.Variable[]) {
   try {
-    return tf.variableGrads(() => {
-      const p = options.model.apply(batch.x, { training: true }) as tf.Tensor;
-      return binaryCrossEntropy(p, batch.y, options.positiveWeights);
-    }, variables);
+    return computeGradients(
+      options.model,
+      batch.x,
+      batch.y,
+      options.positiveWeights,
+      variables,
+    );
   } catch (e) {
     if (isOutOfMemory(e)) throw new OutOfMemoryError(batch.x.shape[0], batch.x.shape[1] ?? 0, e);
     throw e;
