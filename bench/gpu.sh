@@ -10,7 +10,7 @@
 # files included), so .gpu/ holds: Deno itself (xz), the benchmark bundled into one file
 # (`deno bundle`: TensorFlow.js, the WebGPU backend and this project's kernels and library, no
 # node_modules), Debian's Vulkan loader (libvulkan1, absent there), and the data of chapter 3's
-# fine-tuning (bench/gpu_pack.ts: COVID-19 split 0 decoded to 224 px grey pixels, DenseNet121's
+# fine-tuning (bench/gpu_pack.ts: COVID-19 fold 0 decoded to 224 px grey pixels, DenseNet121's
 # ImageNet weights in half precision). `run` also runs PyTorch on the same GPU when it is there
 # (bench/gpu_reference.py). `run --quick` tries everything at toy sizes on whatever adapter
 # WebGPU offers (here: Mesa's llvmpipe), to test the script without a GPU.
@@ -44,7 +44,7 @@ EOF
       echo "[gpu] warning: could not download libvulkan1 (apt-get download libvulkan1 in $GPU)"
   fi
   if [[ ! -s $GPU/data/covid224.bin.xz ]]; then
-    echo "[gpu] packing chapter 3's data (COVID-19 split 0 at 224 px, DenseNet121 weights)"
+    echo "[gpu] packing chapter 3's data (COVID-19 fold 0 at 224 px, DenseNet121 weights)"
     deno run -A bench/gpu_pack.ts "$GPU/data"
     # vertical differences first (rows of 224 bytes): a third smaller than plain xz
     xz -f -T2 --delta=dist=224 --lzma2=preset=6 "$GPU/data/covid224.bin"

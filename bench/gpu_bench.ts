@@ -9,7 +9,7 @@
  * 4. training and inference images/s of DenseNet121 and ResNet50 at 224 px, batch 16 and 64
  *    (random weights: the same cost as trained ones);
  * 5. PyTorch on the same GPU, from `bench/gpu_reference.py` (run before this, when present);
- * 6. chapter 3's fine-tuning of DenseNet121 from ImageNet on COVID-19 patient split 0 at 224 px
+ * 6. chapter 3's fine-tuning of DenseNet121 from ImageNet on COVID-19 patient fold 0 at 224 px
  *    (images and weights carried by `bench/gpu_pack.ts`), a few epochs, with its test AUC.
  *
  * `--parts profile,models` runs only those; `--budget <s>` is the time the run may take (parts that

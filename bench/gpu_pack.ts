@@ -1,6 +1,6 @@
 /**
  * The data `bench/gpu.sh` carries to a GPU machine (no network there, 64 MiB of files in all),
- * made here from the data root: chapter 3's COVID-19 images of patient split 0, already decoded
+ * made here from the data root: chapter 3's COVID-19 images of patient fold 0, already decoded
  * to grey pixels at 224 px by the library's own decoder (the GPU machine has no image decoder;
  * these are the bytes the image cache would hold), and DenseNet121's ImageNet weights in half
  * precision (half the size; widened back to float32 there, each weight within 2⁻¹¹ of its value).
@@ -25,9 +25,9 @@ if (!out) {
 await Deno.mkdir(out, { recursive: true });
 const side = PROFILES.paper.imageSide;
 
-// --- COVID-19 split 0, decoded ------------------------------------------------------------
+// --- COVID-19 fold 0 (its train, validation and test parts), decoded ---------------------------
 const covid = await covidStudyData(PROFILES.paper);
-const split = covid.splits[0];
+const split = covid.folds[0];
 const parts = [["train", split.train], ["val", split.val], ["test", split.test]] as const;
 const images: { imageId: string; patientId: string; covid: boolean; part: string }[] = [];
 const pixels = new Uint8Array(

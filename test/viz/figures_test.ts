@@ -57,14 +57,14 @@ Deno.test("training curves: one tick per epoch, whole numbers; dashed lines expl
 const arms: ForestArm[] = [
   {
     arm: "DenseNet121 · ImageNet only · frozen",
-    splits: [{ split: 0, auc: 0.6 }, { split: 1, auc: 0.7 }],
+    points: [0.6, 0.7],
     mean: 0.65,
     lo: 0.55,
     hi: 0.75,
   },
   {
     arm: "DenseNet121 · ImageNet only · fine-tuned, no augmentation",
-    splits: [{ split: 0, auc: 0.8 }, { split: 1, auc: 0.7 }],
+    points: [0.8, 0.7],
     mean: 0.75,
     lo: 0.6,
     hi: 0.9,
