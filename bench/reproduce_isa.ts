@@ -76,10 +76,25 @@ async function runChapter(setting: (typeof SETTINGS)[number], scratch: string) {
   }).output();
   if (!out.success) throw new Error(`${values.chapter} failed under ${setting.name}`);
   const file = join(env.XRAY_RESULTS_DIR, values.profile!, `${values.results}.json`);
+  // kept beside the report, so a reader can see which numbers moved and by how much
+  const kept = join(resultsRoot(), values.publish!, `reproduction-${slug(setting.name)}.json`);
+  await Deno.copyFile(file, kept);
   return {
     numbers: numbers(JSON.parse(await Deno.readTextFile(file))),
     seconds: (performance.now() - started) / 1000,
   };
+}
+
+function slug(name: string): string {
+  return name.toLowerCase().replace(/[^a-z0-9]+/g, "-");
+}
+
+/** The largest difference among the numbers whose path matches `pattern`. */
+function largestWhere(differing: [string, number, number][], pattern: RegExp): number {
+  return Math.max(
+    0,
+    ...differing.filter(([k]) => pattern.test(k)).map(([, a, b]) => Math.abs(a - b)),
+  );
 }
 
 const runs = [];
@@ -94,8 +109,8 @@ for (const setting of SETTINGS) {
 }
 const reference = runs[0].numbers;
 const settings = runs.map(({ setting, numbers: n, seconds }) => {
-  const differing = [...reference.entries()].filter(([k, v]) => n.get(k) !== v);
-  const largest = Math.max(0, ...differing.map(([k, v]) => Math.abs((n.get(k) ?? NaN) - v)));
+  const differing: [string, number, number][] = [...reference.entries()]
+    .filter(([k, v]) => n.get(k) !== v).map(([k, v]) => [k, v, n.get(k) ?? NaN]);
   return {
     name: setting.name,
     identical: differing.length === 0 && n.size === reference.size,
@@ -103,9 +118,14 @@ const settings = runs.map(({ setting, numbers: n, seconds }) => {
       ? `the reference run (${reference.size} numbers)`
       : differing.length === 0
       ? `all ${reference.size} numbers identical`
-      : `${differing.length} of ${reference.size} numbers differ; largest difference ${
-        largest.toPrecision(2)
-      } (${differing.slice(0, 3).map(([k]) => k).join(", ")} …)`,
+      : `${differing.length} of ${reference.size} numbers differ; largest AUC difference ${
+        largestWhere(differing, /auc|ci\[/i).toFixed(3)
+      }, largest loss difference ${largestWhere(differing, /loss/i).toPrecision(2)} (${
+        differing.slice(0, 3).map(([k]) => k).join(", ")
+      } …)`,
+    differing: differing.map(([k, a, b]) => ({ path: k, reference: a, here: b })),
+    largestAucDifference: largestWhere(differing, /auc|ci\[/i),
+    largestLossDifference: largestWhere(differing, /loss/i),
     seconds: Math.round(seconds),
   };
 });
