@@ -10,7 +10,7 @@ import {
   studyCovidTestSet,
   type StudyHeadline,
 } from "../study.ts";
-import { Plot, plotToString } from "../viz/plot.ts";
+import { NARROW_WIDTH, Plot, responsivePlot } from "../viz/plot.ts";
 
 /** Our number for a headline id, as a chapter's results file writes it. */
 export interface OurHeadline {
@@ -62,18 +62,41 @@ export function headlineFigure(rows: readonly HeadlineRow[]): string {
     },
   ]);
   const who = ["ours (95% CI)", "study (interval its test size implies)"];
-  return plotToString({
+  const common = {
+    x: { domain: [0.3, 1], label: "AUC", grid: true },
+    y: { domain: who, axis: null },
+    color: { legend: true, domain: who, range: ["#4363d8", "#e6194b"] },
+  } as const;
+  const marks = [
+    Plot.ruleX([0.5], { stroke: "currentColor", strokeOpacity: 0.5, strokeDasharray: "3 3" }),
+    Plot.ruleY(points, { fy: "row", y: "who", x1: "lo", x2: "hi", stroke: "who" }),
+    Plot.dot(points, { fy: "row", y: "who", x: "value", fill: "who", r: 4 }),
+  ];
+  return responsivePlot({
+    ...common,
     width: 720,
     height: 60 + rows.length * 44,
     marginLeft: 330,
-    x: { domain: [0.3, 1], label: "AUC", grid: true },
-    y: { domain: who, axis: null },
     fy: { domain: rows.map(label), label: null },
-    color: { legend: true, domain: who, range: ["#4363d8", "#e6194b"] },
+    marks,
+  }, {
+    // on a phone each row's name goes above its two intervals instead of beside them
+    ...common,
+    width: NARROW_WIDTH,
+    height: 60 + rows.length * 84,
+    marginLeft: 10,
+    marginRight: 14,
+    x: { ...common.x, ticks: 4 },
+    y: { ...common.y, insetTop: 40 },
+    fy: { domain: rows.map(label), label: null, axis: null },
     marks: [
-      Plot.ruleX([0.5], { stroke: "currentColor", strokeOpacity: 0.5, strokeDasharray: "3 3" }),
-      Plot.ruleY(points, { fy: "row", y: "who", x1: "lo", x2: "hi", stroke: "who" }),
-      Plot.dot(points, { fy: "row", y: "who", x: "value", fill: "who", r: 4 }),
+      ...marks,
+      Plot.text(rows.map(label), {
+        fy: (d: string) => d,
+        frameAnchor: "top-left",
+        text: (d: string) => d,
+        lineWidth: 27,
+      }),
     ],
   });
 }
