@@ -11,9 +11,10 @@ arch=$1 side=$2 batch=$3 threads=${4:-2} steps=${5:-4}
 command -v perf >/dev/null || { echo "perf is not installed (Debian: linux-perf)" >&2; exit 1; }
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
-cd "$ROOT"
-deno run -A --v8-flags=--perf-basic-prof bench/step_profile.ts "$arch" "$side" "$batch" \
-  "$threads" "$steps" >"$out/profile.json" 2>"$out/profile.err" &
+# (from the scratch folder: V8 leaves its log files in the working directory)
+cd "$out"
+deno run -A --config "$ROOT/deno.json" --v8-flags=--perf-basic-prof "$ROOT/bench/step_profile.ts" \
+  "$arch" "$side" "$batch" "$threads" "$steps" >"$out/profile.json" 2>"$out/profile.err" &
 child=$!
 until grep -q "timed steps begin" "$out/profile.err"; do
   kill -0 $child 2>/dev/null || { cat "$out/profile.err" >&2; exit 1; }

@@ -131,7 +131,7 @@ function deferMovingAverages(
   variance: tf.Tensor1D,
 ): void {
   if (pending.has(layer)) applyMovingAverages();
-  if (pending.size === 0) queueMicrotask(applyMovingAverages);
+  if (pending.size === 0) queueMicrotask(applyLeftOver);
   pending.set(layer, {
     fields,
     mean: tf.keep(mean),
@@ -139,6 +139,29 @@ function deferMovingAverages(
     movingMean: fields.movingMean.read().dataId,
     movingVariance: fields.movingVariance.read().dataId,
   });
+}
+
+// The fallback at the end of a job, for callers other than the training step: an update that
+// fails there (the backend died in the pass that made it, say) is reported, not thrown into
+// the event loop.
+function applyLeftOver(): void {
+  try {
+    applyMovingAverages();
+  } catch (e) {
+    discardMovingAverages();
+    console.error(
+      `batch norm: moving averages not updated (${e instanceof Error ? e.message : String(e)})`,
+    );
+  }
+}
+
+/**
+ * Drop the moving-average updates not yet applied, running no op (for a training pass that
+ * failed: after an out-of-memory abort the backend can run nothing more).
+ */
+export function discardMovingAverages(): void {
+  for (const u of pending.values()) tf.dispose([u.mean, u.variance]);
+  pending.clear();
 }
 
 /**

@@ -7,7 +7,7 @@ import * as tf from "@tensorflow/tfjs";
 import { type Adam, type NamedVariable } from "./adam.ts";
 import { binaryCrossEntropy } from "./loss.ts";
 import { buckets, concatBuckets } from "../backend/flat.ts";
-import { applyMovingAverages } from "../models/batchnorm.ts";
+import { applyMovingAverages, discardMovingAverages } from "../models/batchnorm.ts";
 
 /**
  * The loss of `model` on (x, y) in training mode and its gradient for each of `variables`
@@ -22,12 +22,19 @@ export function computeGradients(
   variables: readonly tf.Variable[],
   onPhase?: (phase: "backward" | "moving averages") => void,
 ): { value: tf.Scalar; grads: tf.Tensor[] } {
-  const { value, grads } = tf.variableGrads(() => {
-    const p = model.apply(x, { training: true }) as tf.Tensor;
-    const loss = binaryCrossEntropy(p, y, positiveWeights);
-    onPhase?.("backward");
-    return loss;
-  }, variables as tf.Variable[]);
+  let result: { value: tf.Scalar; grads: tf.NamedTensorMap };
+  try {
+    result = tf.variableGrads(() => {
+      const p = model.apply(x, { training: true }) as tf.Tensor;
+      const loss = binaryCrossEntropy(p, y, positiveWeights);
+      onPhase?.("backward");
+      return loss;
+    }, variables as tf.Variable[]);
+  } catch (e) {
+    discardMovingAverages(); // a failed step updates nothing (the backend may be unusable)
+    throw e;
+  }
+  const { value, grads } = result;
   onPhase?.("moving averages");
   applyMovingAverages();
   return { value, grads: variables.map((v) => grads[v.name]) };
