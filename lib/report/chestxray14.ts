@@ -176,17 +176,14 @@ function meanAucOf(p: Predictions<NihRecord>, classes: readonly number[], idx: r
 /** Chapter 2's summary: one plain sentence per finding. */
 export function summariseChestXray14(r: NihResults): ChapterSummary {
   const found: string[] = [], cannotSay: string[] = [];
-  const noise = r.arms[0]?.includesTrainingNoise
-    ? "intervals cover test sampling and training noise"
-    : "one training run per arm, so the intervals cover test sampling only";
+
   for (const a of r.arms) {
     const auc = fmtCi(a.meanAuc, a.lo, a.hi);
     if (a.degenerate) {
       cannotSay.push(`${a.arm} gives near-constant test scores: a degenerate model.`);
     } else if (a.learned.learned) {
       found.push(
-        `${a.arm} learned the findings: mean test AUC ${auc} over ${a.findings.length} ` +
-          `findings (${noise}).`,
+        `${a.arm} learned the findings: mean test AUC ${auc} over ${a.findings.length} findings.`,
       );
     } else {
       cannotSay.push(
@@ -219,6 +216,13 @@ export function summariseChestXray14(r: NihResults): ChapterSummary {
     if (!v.testable) cannotSay.push(`${v.comparison}: ${v.verdict}.`);
     else if (v.shown) found.push(`${v.verdict}.`);
     else cannotSay.push(`Whether ${v.a} and ${v.b} differ in mean AUC: ${v.verdict}.`);
+  }
+  if (r.arms.length && !r.arms[0].includesTrainingNoise) {
+    cannotSay.push(
+      "How much another training run would move these numbers: each arm trained once at this " +
+        "profile, so chapter 2's intervals cover which patients were tested, not training noise " +
+        "(chapter 3 measures that noise with a model per fold).",
+    );
   }
   const tooFew = NIH_FINDINGS.filter((f) => !r.arms[0]?.findings.includes(f));
   if (tooFew.length) {
