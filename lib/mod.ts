@@ -36,6 +36,6 @@ export * from "./models/mod.ts";
 export * from "./train/mod.ts";
 export * from "./experiments/mod.ts";
 export * from "./explain/mod.ts";
-export * from "./maps/mod.ts";
+export * from "./projection/mod.ts";
 export * from "./viz/mod.ts";
 export * from "./report/mod.ts";

@@ -8,7 +8,7 @@
  * @module
  */
 import { AsyncLocalStorage } from "node:async_hooks";
-import { inNotebook, show } from "./viz/display.ts";
+import { inNotebook, show } from "./display/mod.ts";
 
 /** One cell's long work, as shown in a notebook: a status line and a table of runs. */
 class Activity {

@@ -7,7 +7,7 @@
 import { dirname, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { pageWeights, weightLines } from "./weight.ts";
-import { prepareTryPage } from "./try/prepare.ts";
+import { prepareTryPage } from "./staging/prepare.ts";
 
 /** Options for {@link buildSite}; unset fields fall back to the environment. */
 export interface BuildOptions {

@@ -20,7 +20,7 @@
  */
 import { parseArgs } from "node:util";
 import { currentProfile, dataRoot } from "../config.ts";
-import { type Need, profileNeeds } from "../experiments/requirements.ts";
+import { type Need, profileNeeds } from "./requirements.ts";
 import { runDataStep } from "./data_step.ts";
 import { COVID_KEY, NIH_KEY } from "./datasets/mod.ts";
 import { EXTERNAL_KEY } from "./datasets/external.ts";

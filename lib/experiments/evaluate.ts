@@ -13,7 +13,7 @@ import { quantile } from "../eval/stats.ts";
 import { Rng } from "../rng.ts";
 import { delongTest } from "../eval/delong.ts";
 import { auc, rocCurve, type RocPoint } from "../eval/roc.ts";
-import { perClassAuc } from "../eval/tables.ts";
+import { perClassAuc } from "../eval/per_class_auc.ts";
 import { patientKey, type XrayRecord } from "../data/record.ts";
 import type { Predictions } from "../train/predict.ts";
 

@@ -54,7 +54,7 @@ export {
   type NihArm,
   trainNihArm,
   trainShuffledControl,
-} from "./nih_arms.ts";
+} from "../chapters/02_chestxray14.ts";
 export { ARCH_NAMES, SHUFFLED_NAME, type StartingPoint, startingPoints } from "./starts.ts";
 export {
   armStatus,
@@ -73,5 +73,5 @@ export {
   tunedCvArm,
   viewOnlyControl,
 } from "./cross_validated.ts";
-export { INPUT_CUES, inputCueFeatures } from "./source_cues.ts";
-export { profileNeeds } from "./requirements.ts";
+export { INPUT_CUES, inputCueFeatures } from "./input_cues.ts";
+export { profileNeeds } from "../data/requirements.ts";

@@ -7,7 +7,7 @@ import * as tf from "@tensorflow/tfjs";
 import type { ModelName } from "../data/normalise.ts";
 import { type Backbone, classifierHead, HEAD_DENSE, HEAD_POOL } from "./backbone.ts";
 import { denseNet121 } from "./_densenet.ts";
-import { imagenetWeights } from "./imagenet.ts";
+import { imagenetWeights } from "../data/imagenet_weights.ts";
 import { loadModel } from "./io.ts";
 import { resNet50 } from "./_resnet.ts";
 import { assignWeights, readNamedWeights } from "./weights.ts";

@@ -15,7 +15,7 @@ export {
   setBackboneTrainable,
 } from "./build.ts";
 export { loadModel, saveModel } from "./io.ts";
-export { imagenetClasses, imagenetWeights } from "./imagenet.ts";
+export { imagenetClasses, imagenetWeights } from "../data/imagenet_weights.ts";
 export {
   addCardNotes,
   type ModelCard,

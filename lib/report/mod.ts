@@ -3,9 +3,9 @@
  * conclusions ("what we found / what we cannot say"), saved beside its results.
  * @module
  */
-export { fmtCi, fmtDiff, fmtP, fmtSpread } from "./format.ts";
+export { fmtCi, fmtDiff, fmtP, fmtSpread } from "../format.ts";
 export { type ChapterSummary, closeChapter, summaryMarkdown } from "./summary.ts";
-export { showVerdicts } from "./tables.ts";
+export { showVerdicts } from "./verdict_table.ts";
 export {
   covidFoldSizes,
   covidOverview,
@@ -15,7 +15,7 @@ export {
   nihPartSizes,
   showViews,
   summariseData,
-} from "./data.ts";
+} from "../chapters/01_data.ts";
 export {
   compareNihArms,
   findingTables,
@@ -25,7 +25,7 @@ export {
   recordTestAucs,
   showGates,
   summariseChestXray14,
-} from "./chestxray14.ts";
+} from "../chapters/02_chestxray14.ts";
 export {
   armResult,
   controlArms,
@@ -41,7 +41,7 @@ export {
   transferVerdicts,
   tunedTransferArms,
   viewRows,
-} from "./covid_transfer.ts";
+} from "../chapters/03_covid_transfer.ts";
 export {
   type CamArm,
   camArms,
@@ -55,7 +55,7 @@ export {
   maskedImages,
   outOfFoldLungShares,
   summariseCam,
-} from "./cam.ts";
+} from "../chapters/04_cam.ts";
 export {
   compareSpaces,
   embedSpaces,
@@ -63,7 +63,7 @@ export {
   mapQuality,
   mapSpaces,
   summariseMaps,
-} from "./latent_maps.ts";
+} from "../chapters/05_latent_maps.ts";
 export {
   COVID_OUTPUT,
   FIFTEEN_CLASSES,
@@ -76,7 +76,7 @@ export {
   fifteenResults,
   saveFifteenHeads,
   summariseFifteen,
-} from "./fifteen_classes.ts";
+} from "../chapters/06_fifteen_classes.ts";
 export {
   armScorer,
   collectionName,
@@ -105,5 +105,5 @@ export {
   VERSIONS,
   versionScores,
   viewGroup,
-} from "./shortcuts.ts";
+} from "../chapters/07_shortcuts.ts";
 export { headlineFigure, type HeadlineRow, headlineRows, type OurHeadline } from "./headline.ts";

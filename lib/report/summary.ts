@@ -5,7 +5,7 @@
  * @module
  */
 import { saveResults } from "../results.ts";
-import { showMarkdown } from "../viz/display.ts";
+import { showMarkdown } from "../display/mod.ts";
 
 /** A chapter's conclusions. */
 export interface ChapterSummary {

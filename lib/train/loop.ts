@@ -13,7 +13,7 @@ import { type BatchNormStatistics, setBatchNormStatistics } from "../models/batc
 import { assignWeights } from "../models/weights.ts";
 import { loadModel } from "../models/io.ts";
 import { activityRow, note, Progress, withActivity } from "../progress.ts";
-import { show } from "../viz/display.ts";
+import { show } from "../display/mod.ts";
 import { Adam, type NamedVariable } from "./adam.ts";
 import {
   type CheckpointState,

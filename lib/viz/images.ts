@@ -5,7 +5,7 @@
  */
 import sharp from "sharp";
 import { decodeGrey, type GreyImage } from "../data/images.ts";
-import { encodeBase64 } from "./base64.ts";
+import { encodeBase64 } from "../display/base64.ts";
 
 /** Encode a grey image as PNG. */
 export async function greyToPng(image: GreyImage): Promise<Uint8Array> {

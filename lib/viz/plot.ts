@@ -11,7 +11,7 @@
  */
 import * as Plot from "@observablehq/plot";
 import { parseHTML } from "linkedom";
-import { showHtml, showSvg } from "./display.ts";
+import { showHtml, showSvg } from "../display/mod.ts";
 
 // linkedom's window type does not declare `document`; it is there at run time
 const { document } = parseHTML("<!doctype html><html><body></body></html>") as unknown as {

@@ -17,7 +17,7 @@ import {
 import { assertPatientsDisjoint, patientSplit } from "../../lib/data/splits.ts";
 import { loadCovid } from "../../lib/data/datasets/mod.ts";
 import { PROFILES } from "../../lib/config.ts";
-import { profileNeeds } from "../../lib/experiments/requirements.ts";
+import { profileNeeds } from "../../lib/data/requirements.ts";
 import { DATA_ROOT, tempDir } from "../helpers.ts";
 
 // A tiny dataset as a user would add one: a CSV of image, patient, finding.

@@ -18,7 +18,7 @@ import {
 import { fatal, fetchItems, inspect, type Pins, planLines } from "../../lib/data/fetch.ts";
 import { optionalSummary } from "../../lib/data/data_step.ts";
 import { gitBlobId } from "../../lib/data/verify.ts";
-import { profileNeeds } from "../../lib/experiments/requirements.ts";
+import { profileNeeds } from "../../lib/data/requirements.ts";
 import { DATA_ROOT, tempDir } from "../helpers.ts";
 import { serve } from "./mirror_server.ts";
 

@@ -17,7 +17,7 @@ import { NIH_LABELS_SOURCE } from "../../lib/data/datasets/nih.ts";
 import { ChecksumLedger } from "../../lib/data/checksums.ts";
 import { gitBlobId, sha256File } from "../../lib/data/verify.ts";
 import type { Pins } from "../../lib/data/fetch.ts";
-import { DENSENET_PINS } from "../../lib/models/imagenet.ts";
+import { DENSENET_PINS } from "../../lib/data/imagenet_weights.ts";
 import { DATA_ROOT, tempDir } from "../helpers.ts";
 import type { DriverConfig } from "./fetch_driver.ts";
 import { serve } from "./mirror_server.ts";

@@ -9,7 +9,7 @@ import { initBackend, tf } from "../../lib/backend/mod.ts";
 import { decodeRgb } from "../../lib/data/images.ts";
 import { rgbModelInput } from "../../lib/data/normalise.ts";
 import { createImagenetClassifier, createModel, featureModel } from "../../lib/models/build.ts";
-import { imagenetClasses } from "../../lib/models/imagenet.ts";
+import { imagenetClasses } from "../../lib/data/imagenet_weights.ts";
 import { loadModel, saveModel } from "../../lib/models/io.ts";
 import { assignWeights, readNamedWeights, WeightsMismatchError } from "../../lib/models/weights.ts";
 import { DATA_ROOT, tempDir } from "../helpers.ts";

@@ -11,7 +11,7 @@ import { assertEquals, assertTrue } from "../assert.ts";
 import { loadCovid } from "../../lib/data/datasets/mod.ts";
 import { imageInfo } from "../../lib/data/images.ts";
 import type { CovidRecord } from "../../lib/data/datasets/mod.ts";
-import { GALLERY_SIDE, writeGalleryCopy } from "../../site/try/gallery.ts";
+import { GALLERY_SIDE, writeGalleryCopy } from "../../site/staging/gallery.ts";
 import { DATA_ROOT, tempDir } from "../helpers.ts";
 import { areaReduce, copyMatchesSource, correlation, fitInside } from "./source_check.ts";
 

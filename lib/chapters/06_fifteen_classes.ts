@@ -19,8 +19,8 @@ import { recordsHash, runDir } from "../experiments/runs.ts";
 import { limitByPatient } from "../data/record.ts";
 import type { Verdict } from "../experiments/verdict.ts";
 import { STUDY_FIFTEEN_COVID_AUC } from "../study.ts";
-import { fmtCi } from "./format.ts";
-import type { ChapterSummary } from "./summary.ts";
+import { fmtCi } from "../format.ts";
+import type { ChapterSummary } from "../report/summary.ts";
 
 /** What chapter 6 saves. */
 export interface FifteenResults extends Record<string, unknown> {

@@ -50,8 +50,8 @@ import { Progress, withActivity } from "../progress.ts";
 import { readResults } from "../results.ts";
 import { STUDY_COVID_AUC } from "../study.ts";
 import { Plot, showPlot } from "../viz/plot.ts";
-import { assertSameFolds } from "./cam.ts";
-import type { ArmResult, TransferResults } from "./covid_transfer.ts";
+import { assertSameFolds } from "./04_cam.ts";
+import type { ArmResult, TransferResults } from "./03_covid_transfer.ts";
 import {
   COVID_OUTPUT,
   fifteenClassSet,
@@ -59,12 +59,12 @@ import {
   fifteenLabels,
   type FifteenRecord,
   type FifteenResults,
-} from "./fifteen_classes.ts";
+} from "./06_fifteen_classes.ts";
 import type { NihRecord } from "../data/datasets/mod.ts";
 import type { NihBackbone } from "../experiments/backbones.ts";
 import { testFoldOf } from "../data/folds.ts";
-import { fmtCi, fmtDiff } from "./format.ts";
-import type { ChapterSummary } from "./summary.ts";
+import { fmtCi, fmtDiff } from "../format.ts";
+import type { ChapterSummary } from "../report/summary.ts";
 import { join } from "node:path";
 
 /** The three versions of an image the chapter scores. */

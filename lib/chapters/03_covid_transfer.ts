@@ -25,7 +25,7 @@ import { frozenBackbone } from "../experiments/heads.ts";
 import { imageLevelFolds } from "../experiments/study_data.ts";
 import { recordsHash } from "../experiments/runs.ts";
 import type { CovidStudyData } from "../experiments/study_data.ts";
-import { inputCueFeatures } from "../experiments/source_cues.ts";
+import { inputCueFeatures } from "../experiments/input_cues.ts";
 import { ARCH_NAMES, type StartingPoint } from "../experiments/starts.ts";
 import {
   type ComparisonInput,
@@ -37,9 +37,9 @@ import type { Profile } from "../config.ts";
 import { STUDY_COVID_AUC } from "../study.ts";
 import { showForest } from "../viz/figures.ts";
 import { showRocs } from "../viz/roc.ts";
-import { showTable } from "../viz/table.ts";
-import { fmtCi, fmtDiff, fmtP } from "./format.ts";
-import type { ChapterSummary } from "./summary.ts";
+import { showTable } from "../viz/html_table.ts";
+import { fmtCi, fmtDiff, fmtP } from "../format.ts";
+import type { ChapterSummary } from "../report/summary.ts";
 
 type Arm = CvArm<CovidRecord>;
 

@@ -2,7 +2,7 @@
  * Tables for notebooks and the site: an HTML table with a Markdown-ish text fallback.
  * @module
  */
-import { showHtml } from "./display.ts";
+import { showHtml } from "../display/mod.ts";
 import { escapeHtml } from "./images.ts";
 
 /** A cell value; numbers are formatted with `digits`. */
