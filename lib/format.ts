@@ -1,5 +1,6 @@
 /**
- * Numbers as the report prints them, in one place so every chapter and the site agree.
+ * Numbers as the report prints them, in one place so every chapter, the site and the tools
+ * agree: intervals, differences, p-values, counts, bytes.
  * @module
  */
 
@@ -52,4 +53,15 @@ export function fmtSpread(
 /** A count with its unit, pluralised: "1 image", "3 patients". */
 export function count(n: number, unit: string): string {
   return `${n.toLocaleString("en-US")} ${unit}${n === 1 ? "" : "s"}`;
+}
+
+/** Bytes for people: "31.0 MiB". */
+export function formatBytes(n: number): string {
+  const units = ["B", "KiB", "MiB", "GiB", "TiB"];
+  let i = 0;
+  while (n >= 1024 && i < units.length - 1) {
+    n /= 1024;
+    i++;
+  }
+  return `${n.toFixed(i === 0 ? 0 : 1)} ${units[i]}`;
 }

@@ -9,6 +9,7 @@
  */
 import { AsyncLocalStorage } from "node:async_hooks";
 import { inNotebook, show } from "./display/mod.ts";
+import { formatBytes } from "./format.ts";
 
 /** One cell's long work, as shown in a notebook: a status line and a table of runs. */
 class Activity {
@@ -218,17 +219,9 @@ export class Progress {
   }
 
   #fmt(n: number): string {
-    if (this.#unit !== "B") {
-      const v = Number.isInteger(n) ? String(n) : n.toFixed(1);
-      return this.#unit ? `${v} ${this.#unit}` : v;
-    }
-    const units = ["B", "KiB", "MiB", "GiB", "TiB"];
-    let i = 0;
-    while (n >= 1024 && i < units.length - 1) {
-      n /= 1024;
-      i++;
-    }
-    return `${n.toFixed(i === 0 ? 0 : 1)} ${units[i]}`;
+    if (this.#unit === "B") return formatBytes(n);
+    const v = Number.isInteger(n) ? String(n) : n.toFixed(1);
+    return this.#unit ? `${v} ${this.#unit}` : v;
   }
 }
 

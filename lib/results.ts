@@ -5,7 +5,14 @@
  */
 import { join } from "node:path";
 import { backendInfo, tf } from "./backend/mod.ts";
-import { currentProfile, dataRoot, type Profile, PROJECT_ROOT, resultsRoot } from "./config.ts";
+import {
+  currentProfile,
+  dataRoot,
+  env,
+  type Profile,
+  PROJECT_ROOT,
+  resultsRoot,
+} from "./config.ts";
 import { dataManifestHash } from "./notebook/cache.ts";
 
 /** How a result was produced: enough to reproduce or to distrust it. */
@@ -116,13 +123,6 @@ export function cpuInfo(): CpuInfo {
     : flags
     ? "older"
     : "unknown";
-  const env = (k: string) => {
-    try {
-      return Deno.env.get(k) || undefined;
-    } catch {
-      return undefined;
-    }
-  };
   return {
     model,
     isa,

@@ -2,8 +2,9 @@
  * `deno run -A scripts/architecture.ts [--json] [--list]`: the shape of the code drawn from its
  * imports, for notes on its architecture.
  *
- * - rooms: folders of `lib/` and `site/` holding source (`.ts`, `.astro`, `.mjs`), and each file
- *   directly in `lib/` (config, study, progress, the façade mod.ts …) as a room of its own;
+ * - rooms: the top-level folders of `lib/` (with their subfolders), each file directly in `lib/`
+ *   (config, study, progress, the façade mod.ts …), and the folders of `site/` and `site/src/`
+ *   holding source (`.ts`, `.astro`, `.mjs`);
  * - arrows: folder → folder import edges (each pair once; imports inside a folder do not count);
  * - floors: the most rooms on one path along the arrows (cycles collapsed first);
  * - cycles: groups of rooms that reach each other (strongly connected, more than one room);
@@ -118,10 +119,16 @@ async function resolveFile(from: string, spec: string): Promise<string | undefin
   return undefined;
 }
 
-// a file directly in lib/ is a room of its own: they sit on different floors (config at the
-// bottom, mod.ts, the façade, at the top), and as one room they would draw cycles that are not
-const room = (file: string) =>
-  dirname(file) === join(ROOT, "lib") ? relative(ROOT, file) : relative(ROOT, dirname(file));
+// A room is a top-level folder of lib/ (its subfolders belong to it: data/datasets is part of the
+// data room, backend/_kernels of the backend room), or a folder of site/ or site/src/. A file
+// directly in lib/ is a room of its own: they sit on different floors (config at the bottom,
+// mod.ts, the façade, at the top), and as one room they would draw cycles that are not there.
+const room = (file: string): string => {
+  const parts = relative(ROOT, file).split("/");
+  if (parts[0] === "lib") return parts.slice(0, 2).join("/");
+  const depth = parts[1] === "src" ? 3 : 2;
+  return parts.slice(0, Math.min(depth, parts.length - 1)).join("/");
+};
 
 /** Names a module exports, following re-exports among the project's files. */
 export async function exportedNames(file: string, seen = new Set<string>()): Promise<Set<string>> {

@@ -6,12 +6,12 @@
  * @module
  */
 import { relative } from "node:path";
+import { formatBytes } from "../format.ts";
 import {
   fatal,
   fetchItems,
   type FetchOptions,
   type FetchReport,
-  formatBytes,
   inspect,
   type PlanItem,
   planLines,

@@ -11,7 +11,7 @@
  */
 import { join } from "node:path";
 import * as tar from "tar";
-import { cacheDir, DataMissingError, dataRoot } from "../config.ts";
+import { cacheDir, DataMissingError, dataRoot, env } from "../config.ts";
 import type { ModelName } from "./normalise.ts";
 import { downloadFile } from "./download.ts";
 import { baseUrl, type PlanItem, resolveSource, type SourceSettings } from "./fetch.ts";
@@ -116,14 +116,6 @@ function exists(path: string): boolean {
     return true;
   } catch {
     return false;
-  }
-}
-
-function env(name: string): string | undefined {
-  try {
-    return Deno.env.get(name) || undefined;
-  } catch {
-    return undefined;
   }
 }
 

