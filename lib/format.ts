@@ -38,18 +38,6 @@ export function fmtP(p: number | undefined): string {
   return p < 0.001 ? "< 0.001" : p.toFixed(3);
 }
 
-/** Mean ± sd over splits with the range: "0.712 ± 0.041 (0.66–0.76, 5 splits)". */
-export function fmtSpread(
-  s: { mean: number; sd: number; min: number; max: number },
-  n: number,
-  digits = 3,
-): string {
-  const sd = Number.isFinite(s.sd) ? ` ± ${s.sd.toFixed(digits)}` : "";
-  return `${s.mean.toFixed(digits)}${sd} (${s.min.toFixed(2)}–${s.max.toFixed(2)}, ${n} split${
-    n === 1 ? "" : "s"
-  })`;
-}
-
 /** A count with its unit, pluralised: "1 image", "3 patients". */
 export function count(n: number, unit: string): string {
   return `${n.toLocaleString("en-US")} ${unit}${n === 1 ? "" : "s"}`;

@@ -70,7 +70,7 @@ export function runInfo(profile: Profile = currentProfile()): RunInfo {
 }
 
 /** The results folder of a profile. */
-export function resultsDir(profile: Profile = currentProfile()): string {
+function resultsDir(profile: Profile = currentProfile()): string {
   return join(resultsRoot(), profile.name);
 }
 

@@ -49,10 +49,13 @@ async function* walk(dir: string): AsyncGenerator<string> {
 const IMPORT =
   /(?:import|export)\s[^"';]*?from\s*["']([^"']+)["']|import\s*\(?\s*["']([^"']+)["']/g;
 
+// comment lines (JSDoc examples quote imports) are no imports
+const COMMENT_LINE = /^\s*(?:\/\/|\/\*|\*).*$/gm;
+
 /** Relative specifiers a source file imports. */
 export function importsOf(text: string): string[] {
   const found: string[] = [];
-  for (const m of text.matchAll(IMPORT)) {
+  for (const m of text.replace(COMMENT_LINE, "").matchAll(IMPORT)) {
     const spec = m[1] ?? m[2];
     if (spec.startsWith(".")) found.push(spec);
   }

@@ -25,7 +25,7 @@ export interface NativeBackend {
 const PACKAGES = ["@tensorflow/tfjs-node-gpu", "@tensorflow/tfjs-node"] as const;
 
 /** Where native packages are looked for: the project, then `.tools/native`. */
-export function nativeLocations(): string[] {
+function nativeLocations(): string[] {
   const extra = env("XRAY_NATIVE_DIR");
   return [...(extra ? [extra] : []), PROJECT_ROOT, join(PROJECT_ROOT, ".tools", "native")];
 }

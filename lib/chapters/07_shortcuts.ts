@@ -153,7 +153,7 @@ async function shortcutArm(
  * Scores of images by one fold's model of an arm. A frozen arm builds its backbone once and
  * applies each fold's head to the pooled features; a fine-tuned arm loads each fold's model.
  */
-export async function armScorer(arm: ShortcutArm, side: number): Promise<{
+async function armScorer(arm: ShortcutArm, side: number): Promise<{
   score: (fold: number, images: readonly GreyImage[]) => Promise<number[]>;
   dispose: () => void;
 }> {
@@ -196,7 +196,7 @@ export async function armScorer(arm: ShortcutArm, side: number): Promise<{
 }
 
 /** One fold's whole classifier of an arm (for maps): the saved model, or backbone + head. */
-export async function foldModel(
+async function foldModel(
   arm: ShortcutArm,
   fold: number,
   side: number,
@@ -331,7 +331,7 @@ export async function occludedSet<R extends XrayRecord>(
  * cover the pixel) for images without their own annotation, applied to every image of a task
  * so both classes lose the same region.
  */
-export function populationMask(masks: readonly LungMask[]): LungMask {
+function populationMask(masks: readonly LungMask[]): LungMask {
   if (!masks.length) throw new Error("no lung masks to average");
   const side = masks[0].side;
   const counts = new Float64Array(side * side);
@@ -354,7 +354,7 @@ export interface VersionResult {
 }
 
 /** Score every image of the set in its three versions with the model of its fold. */
-export async function versionScores<R extends XrayRecord>(
+async function versionScores<R extends XrayRecord>(
   set: OccludedSet<R>,
   score: (fold: number, images: readonly GreyImage[]) => Promise<number[]>,
 ): Promise<Record<Version, number[]>> {
@@ -372,7 +372,7 @@ export async function versionScores<R extends XrayRecord>(
 }
 
 /** Fold AUCs of each version and the paired drops. */
-export function versionResult<R extends XrayRecord>(
+function versionResult<R extends XrayRecord>(
   arm: string,
   task: string,
   set: OccludedSet<R>,
@@ -481,7 +481,7 @@ export async function fifteenVersions(options: {
 }
 
 /** Chapter 6's fold heads (COVID-19 output) on chapter 2's DenseNet121, as an arm. */
-export async function fifteenClassArm(
+async function fifteenClassArm(
   profile: Profile,
   backboneDir: string,
   folds: readonly Fold<XrayRecord>[],
@@ -594,7 +594,7 @@ export interface ExternalResult {
 }
 
 /** Every fold model's scores of every external image: `[fold][image]`. */
-export async function externalScores(
+async function externalScores(
   arm: ShortcutArm,
   set: ExternalSet,
   score: (fold: number, images: readonly GreyImage[]) => Promise<number[]>,
@@ -610,7 +610,7 @@ export async function externalScores(
  * plus the fold models' spread. A group without both classes, or with fewer than 5 of either,
  * gets no AUC.
  */
-export function externalResult(
+function externalResult(
   arm: ShortcutArm,
   set: ExternalSet,
   scores: readonly (readonly number[])[],
@@ -641,7 +641,7 @@ export function externalResult(
 }
 
 /** The groups external results are reported for: each collection, each view, all. */
-export function externalGroups(
+function externalGroups(
   set: ExternalSet,
 ): { group: string; keep: (r: ExternalRecord) => boolean }[] {
   const views = [...new Set(set.records.map((r) => viewGroup(r.view)))].sort();
@@ -659,14 +659,14 @@ export function externalGroups(
 }
 
 /** "AP erect", "AP Supine" → "AP"; "PA"; "unknown". */
-export function viewGroup(view: string): string {
+function viewGroup(view: string): string {
   if (view.startsWith("AP")) return "AP";
   if (view === "PA") return "PA";
   return "unknown";
 }
 
 /** Display name of a collection. */
-export function collectionName(c: ExternalName): string {
+function collectionName(c: ExternalName): string {
   return c === "figure1" ? "Figure1" : "Actualmed";
 }
 
@@ -876,7 +876,7 @@ export function summariseShortcuts(r: ShortcutResults): ChapterSummary {
  * no disease reach, whether learned arms keep their AUC with the lungs removed, and what is left
  * in new hospitals. Where nothing was measurable it says so instead of concluding.
  */
-export function shortcutConclusion(r: ShortcutResults): { measured: boolean; text: string } {
+function shortcutConclusion(r: ShortcutResults): { measured: boolean; text: string } {
   const study = STUDY_COVID_AUC.nihPretrained;
   const parts: string[] = [];
   const controls = r.controls.filter((c) => c.lo > 0.5).sort((a, b) => b.mean - a.mean);

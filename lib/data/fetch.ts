@@ -766,7 +766,7 @@ async function downloadArchive(
 }
 
 /** Where a file is set aside: `<dir>/set-aside/<its path in dir>.<why>`. */
-export function asidePath(dir: string, file: string, why: string): string {
+function asidePath(dir: string, file: string, why: string): string {
   const rel = relative(dir, file);
   const inside = rel && !rel.startsWith("..") ? rel : basename(file);
   return join(dir, "set-aside", `${inside}.${why}`);

@@ -46,7 +46,7 @@ export async function imagenetWeights(model: ModelName): Promise<string> {
 }
 
 /** `model.json` of ResNet50 weights already on disk (or the override), else undefined. */
-export function resnetWeightsPresent(): string | undefined {
+function resnetWeightsPresent(): string | undefined {
   const override = env("XRAY_RESNET50_WEIGHTS");
   if (override) return override;
   for (const dir of [join(dataRoot(), "weights", "resnet50-imagenet"), resnetCacheDir()]) {
@@ -120,7 +120,7 @@ function exists(path: string): boolean {
 }
 
 /** The DenseNet121 ImageNet weights in TF.js format (Keras, converted), at a pinned commit. */
-export const DENSENET_SOURCE = {
+const DENSENET_SOURCE = {
   repository: "carlthome/tfjs-gradcam",
   commit: densenetPins.commit,
 } as const;

@@ -32,7 +32,6 @@ export {
 export {
   EXTERNAL_COLLECTIONS,
   type ExternalDataset,
-  externalFolder,
   type ExternalName,
   type ExternalRecord,
   loadExternal,
@@ -56,7 +55,6 @@ export { countBy, imageSizeCensus } from "./summary.ts";
 export {
   copiesOf,
   type DuplicatePair,
-  findDuplicates,
   type MergedGroup,
   mergeDuplicatePatients,
 } from "./duplicates.ts";

@@ -124,7 +124,7 @@ export function cvArm<R>(
  * stays testable at chance: an arm compared with a control that finds no shortcut is simply
  * compared with a weak baseline.
  */
-export function armStatus<R>(arm: CvArm<R>): ArmStatus {
+function armStatus<R>(arm: CvArm<R>): ArmStatus {
   const unlearned = arm.kind !== "control" && !arm.learned.learned;
   const reason = arm.notTestable ??
     (unlearned ? `${arm.arm} did not learn (${arm.learned.reason})` : undefined);
@@ -146,7 +146,7 @@ export function compareCv<R>(a: CvArm<R>, b: CvArm<R>): ComparisonInput {
 }
 
 /** Per fold, the AUC of each run (repeats). */
-export function perFoldAuc<R>(arm: CvArm<R>): number[][] {
+function perFoldAuc<R>(arm: CvArm<R>): number[][] {
   return Array.from(
     { length: arm.folds },
     (_, k) => arm.runs.filter((r) => r.fold === k).map((r) => r.auc),
@@ -293,7 +293,7 @@ export interface FoldHeads {
 }
 
 /** Where a frozen arm's fold heads are kept: `weights/<profile>/<run>/heads.json`. */
-export function foldHeadsPath(run: string, profile: Profile): string {
+function foldHeadsPath(run: string, profile: Profile): string {
   return join(runDir(run, profile), "heads.json");
 }
 
@@ -482,7 +482,7 @@ export function tunedCvArm<R extends XrayRecord & { covid: boolean }>(
  * A control that scores each test image by a rule fitted on its fold's training and validation
  * images (`fit` returns the scorer). Labels are COVID-19 vs other.
  */
-export function ruleControl<R extends XrayRecord & { covid: boolean }>(options: {
+function ruleControl<R extends XrayRecord & { covid: boolean }>(options: {
   readonly key: string;
   readonly arm: string;
   readonly description: string;

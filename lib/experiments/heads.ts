@@ -147,7 +147,7 @@ export async function trainHead<R extends XrayRecord>(options: {
 }
 
 /** The mean and standard deviation of each feature over `records`. */
-export function featureStatistics(
+function featureStatistics(
   records: readonly XrayRecord[],
   features: FeatureTable,
 ): Standardisation {

@@ -13,25 +13,12 @@ export {
   type HeadRun,
   trainHead,
 } from "./heads.ts";
-export {
-  type BinaryResult,
-  binaryResult,
-  compareArms,
-  compareMultiLabel,
-  multiLabelResult,
-} from "./evaluate.ts";
+export { multiLabelResult } from "./evaluate.ts";
 export { HEAD_HYPER, STUDY_HYPER } from "./hyper.ts";
 export { runDir } from "./runs.ts";
-export {
-  type NihBackbone,
-  nihBackbone,
-  nihBackboneRun,
-  savedClassifier,
-  shuffledBackbone,
-} from "./backbones.ts";
+export { type NihBackbone, nihBackbone, nihBackboneRun, shuffledBackbone } from "./backbones.ts";
 export { PRETRAINED_NAME, type PretrainingGate, pretrainingGate } from "./gate.ts";
 export {
-  ALPHA,
   type ComparisonInput,
   decideFamily,
   decidePrimary,
@@ -48,16 +35,8 @@ export {
   type NihStudyData,
   nihStudyData,
 } from "./study_data.ts";
-export {
-  findingCounts,
-  gateBackbone,
-  type NihArm,
-  trainNihArm,
-  trainShuffledControl,
-} from "../chapters/02_chestxray14.ts";
 export { ARCH_NAMES, SHUFFLED_NAME, type StartingPoint, startingPoints } from "./starts.ts";
 export {
-  armStatus,
   compareCv,
   type CvArm,
   type CvRun,
@@ -73,5 +52,4 @@ export {
   tunedCvArm,
   viewOnlyControl,
 } from "./cross_validated.ts";
-export { INPUT_CUES, inputCueFeatures } from "./input_cues.ts";
-export { profileNeeds } from "../data/requirements.ts";
+export { inputCueFeatures } from "./input_cues.ts";

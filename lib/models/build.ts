@@ -107,13 +107,6 @@ export async function loadClassifierAt(
   }
 }
 
-/** Freeze (feature extraction) or unfreeze (fine-tuning) everything but the head. */
-export function setBackboneTrainable(model: tf.LayersModel, trainable: boolean): void {
-  for (const layer of model.layers) {
-    if (layer.name !== HEAD_DENSE) layer.trainable = trainable;
-  }
-}
-
 /** The sub-model from the input to the backbone's last feature maps (before pooling). */
 export function featureModel(model: tf.LayersModel): tf.LayersModel {
   const pool = model.getLayer(HEAD_POOL);

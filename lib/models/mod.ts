@@ -12,7 +12,6 @@ export {
   type Initialisation,
   loadClassifierAt,
   type ModelSpec,
-  setBackboneTrainable,
 } from "./build.ts";
 export { loadModel, saveModel } from "./io.ts";
 export { imagenetClasses, imagenetWeights } from "../data/imagenet_weights.ts";

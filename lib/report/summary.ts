@@ -16,7 +16,7 @@ export interface ChapterSummary {
 }
 
 /** The summary as Markdown. */
-export function summaryMarkdown(summary: ChapterSummary): string {
+function summaryMarkdown(summary: ChapterSummary): string {
   const list = (items: readonly string[]) =>
     items.length ? items.map((s) => `- ${s}`).join("\n") : "- (nothing at this profile)";
   return `### What we found\n\n${list(summary.found)}\n\n` +

@@ -85,7 +85,7 @@ export async function saveBest(dir: string, model: tf.LayersModel): Promise<void
 }
 
 /** Named tensors as a manifest (JSON) and one binary file. */
-export async function saveTensors(tensors: tf.NamedTensorMap, dir: string): Promise<void> {
+async function saveTensors(tensors: tf.NamedTensorMap, dir: string): Promise<void> {
   await Deno.mkdir(dir, { recursive: true });
   const { data, specs } = await tf.io.encodeWeights(tensors);
   await Deno.writeFile(join(dir, "tensors.bin"), concatBytes(Array.isArray(data) ? data : [data]));
@@ -93,7 +93,7 @@ export async function saveTensors(tensors: tf.NamedTensorMap, dir: string): Prom
 }
 
 /** Read tensors written by {@link saveTensors}. */
-export async function loadTensors(dir: string): Promise<tf.NamedTensorMap> {
+async function loadTensors(dir: string): Promise<tf.NamedTensorMap> {
   const specs = JSON.parse(await Deno.readTextFile(join(dir, "tensors.json")));
   const bytes = await Deno.readFile(join(dir, "tensors.bin"));
   return tf.io.decodeWeights(bytes.buffer as ArrayBuffer, specs);

@@ -295,7 +295,7 @@ function gradients<R>(options: TrainOptions<R>, batch: Batch<R>, variables: tf.V
  * An allocation failure: an explicit message, or — on wasm, where a failed allocation can
  * surface as an out-of-bounds trap — any trap while the heap is at its 4 GiB ceiling.
  */
-export function isOutOfMemory(e: unknown): boolean {
+function isOutOfMemory(e: unknown): boolean {
   const text = e instanceof Error ? `${e.name} ${e.message}` : String(e);
   if (/OOM|out of memory|Cannot enlarge memory|Memory\.grow|Maximum memory/i.test(text)) {
     return true;
@@ -306,7 +306,7 @@ export function isOutOfMemory(e: unknown): boolean {
 }
 
 /** Validation loss and mean AUC over the outputs that have both classes. */
-export async function validate<R>(
+async function validate<R>(
   model: tf.LayersModel,
   source: BatchSource<R>,
   label = "validate",

@@ -8,7 +8,7 @@ import { decodeGrey, type GreyImage } from "../data/images.ts";
 import { encodeBase64 } from "../display/base64.ts";
 
 /** Encode a grey image as PNG. */
-export async function greyToPng(image: GreyImage): Promise<Uint8Array> {
+async function greyToPng(image: GreyImage): Promise<Uint8Array> {
   const buffer = await sharp(image.data, {
     raw: { width: image.side, height: image.side, channels: 1 },
   }).png().toBuffer();
