@@ -240,3 +240,56 @@ function clock(seconds: number): string {
   const mm = String(m).padStart(h ? 2 : 1, "0"), ss = String(r).padStart(2, "0");
   return h ? `${h}:${mm}:${ss}` : `${mm}:${ss}`;
 }
+
+/** One training epoch as {@link epochTable} shows it. */
+export interface EpochRow {
+  readonly epoch: number;
+  readonly trainLoss: number;
+  readonly valLoss: number;
+  readonly valAuc: number;
+  readonly learningRate: number;
+  readonly seconds: number;
+}
+
+/**
+ * A training run's epochs as a table that updates in place in a notebook (a row of the
+ * current activity's table when inside one), a line in a terminal: pass it as the training
+ * loop's `onEpoch`, which calls it with each epoch and the history so far.
+ */
+export function epochTable(
+  label: string,
+  epochs: number,
+): (record: EpochRow, history: readonly EpochRow[]) => Promise<void> {
+  const id = `xray-epochs-${crypto.randomUUID()}`;
+  let shown = false;
+  return async (r, rows) => {
+    const line = `${label} epoch ${r.epoch + 1}/${epochs}: loss ${r.trainLoss.toFixed(4)}` +
+      `, val loss ${r.valLoss.toFixed(4)}, val AUC ${r.valAuc.toFixed(3)}, lr ${
+        r.learningRate.toExponential(1)
+      } (${r.seconds.toFixed(0)} s)`;
+    const html = `<table><thead><tr><th>epoch</th><th>train loss</th><th>val loss</th>` +
+      `<th>val AUC</th><th>lr</th><th>s</th></tr></thead><tbody>${
+        rows.map((x) =>
+          `<tr><td>${x.epoch + 1}</td><td>${x.trainLoss.toFixed(4)}</td><td>${
+            x.valLoss.toFixed(4)
+          }</td><td>${x.valAuc.toFixed(3)}</td><td>${x.learningRate.toExponential(1)}</td><td>${
+            x.seconds.toFixed(0)
+          }</td></tr>`
+        ).join("")
+      }</tbody></table>`;
+    const best = rows.reduce((b, x) => (x.valAuc > b.valAuc ? x : b));
+    const inActivity = activityRow(label, {
+      epoch: `${r.epoch + 1}/${epochs}`,
+      "train loss": r.trainLoss.toFixed(4),
+      "val loss": r.valLoss.toFixed(4),
+      "val AUC": r.valAuc.toFixed(3),
+      "best val AUC (epoch)": `${best.valAuc.toFixed(3)} (${best.epoch + 1})`,
+      lr: r.learningRate.toExponential(1),
+      "s/epoch": r.seconds.toFixed(0),
+    });
+    if (inActivity) return;
+    const update = shown;
+    shown = true;
+    await show({ "text/html": html, "text/plain": line }, { displayId: id, update });
+  };
+}

@@ -24,7 +24,7 @@ import type { NihSplit } from "../experiments/study_data.ts";
 import { decideFamily, scoreSpread, type Verdict } from "../experiments/verdict.ts";
 import { fmtCi } from "../format.ts";
 import { addCardNotes } from "../models/card.ts";
-import type { ChapterSummary } from "../report/summary.ts";
+import { type ChapterSummary, sortVerdicts } from "../report/summary.ts";
 import { deriveSeed, Rng } from "../rng.ts";
 import { STUDY_NIH_MEAN } from "../study.ts";
 import { predict, type Predictions } from "../train/predict.ts";
@@ -369,11 +369,11 @@ export function summariseChestXray14(r: NihResults): ChapterSummary {
         `on shuffled labels, as many as ${r.control.of} kept.`,
     );
   }
-  for (const v of r.comparisons) {
-    if (!v.testable) cannotSay.push(`${v.comparison}: ${v.verdict}.`);
-    else if (v.shown) found.push(`${v.verdict}.`);
-    else cannotSay.push(`Whether ${v.a} and ${v.b} differ in mean AUC: ${v.verdict}.`);
-  }
+  sortVerdicts(r.comparisons, { found, cannotSay }, {
+    shown: (v) => `${v.verdict}.`,
+    notShown: (v) => `Whether ${v.a} and ${v.b} differ in mean AUC: ${v.verdict}.`,
+    untestable: (v) => `${v.comparison}: ${v.verdict}.`,
+  });
   if (r.arms.length && !r.arms[0].includesTrainingNoise) {
     cannotSay.push(
       "How much another training run would move these numbers: each arm trained once at this " +

@@ -11,7 +11,7 @@ import { limitByPatient } from "../data/record.ts";
 import { decideFamily, type Verdict } from "../experiments/verdict.ts";
 import { type Embedding, tsne, umap } from "../projection/embed.ts";
 import { knnAccuracy, knnCorrect, standardise, trustworthiness } from "../projection/quality.ts";
-import type { ChapterSummary } from "../report/summary.ts";
+import { type ChapterSummary, sortVerdicts } from "../report/summary.ts";
 
 /** What chapter 5 saves. */
 export interface MapsResults extends Record<string, unknown> {
@@ -64,10 +64,10 @@ export function summariseMaps(r: MapsResults): ChapterSummary {
       }.`,
     );
   }
-  for (const v of r.comparisons) {
-    if (v.testable && v.shown) found.push(`${v.verdict}.`);
-    else cannotSay.push(`Whether ${v.a} and ${v.b} differ: ${v.verdict}.`);
-  }
+  sortVerdicts(r.comparisons, { found, cannotSay }, {
+    shown: (v) => `${v.verdict}.`,
+    notShown: (v) => `Whether ${v.a} and ${v.b} differ: ${v.verdict}.`,
+  });
   const small = r.classes.filter((c) => c.images < 10).map((c) => c.label);
   if (small.length) {
     cannotSay.push(`Where ${small.join(", ")} sit on the maps: fewer than 10 images each.`);

@@ -64,7 +64,7 @@ import type { NihRecord } from "../data/datasets/mod.ts";
 import type { NihBackbone } from "../experiments/backbones.ts";
 import { testFoldOf } from "../data/folds.ts";
 import { fmtCi, fmtDiff } from "../format.ts";
-import type { ChapterSummary } from "../report/summary.ts";
+import { type ChapterSummary, sortVerdicts } from "../report/summary.ts";
 import { join } from "node:path";
 
 /** The three versions of an image the chapter scores. */
@@ -831,9 +831,11 @@ export function summariseShortcuts(r: ShortcutResults): ChapterSummary {
           `(${v.task}).`,
     );
   }
-  for (const c of r.comparisons.filter((c) => c.testable && c.shown)) {
-    found.push(`${c.verdict}: ${fmtDiff(c.difference, c.lo, c.hi)}.`);
-  }
+  sortVerdicts(r.comparisons, { found, cannotSay }, {
+    shown: (c) => `${c.verdict}: ${fmtDiff(c.difference, c.lo, c.hi)}.`,
+    notShown: () => undefined,
+    untestable: () => undefined,
+  });
   const beaten = r.controlVerdicts.filter((v) => v.testable && v.shown && (v.difference ?? 0) > 0);
   const tested = r.controlVerdicts.filter((v) => v.testable);
   const best = [...r.controls].sort((a, b) => b.mean - a.mean)[0];

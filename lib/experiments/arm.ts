@@ -16,7 +16,7 @@ import { BatchPipeline, oversampleMinority } from "../data/pipeline.ts";
 import type { XrayRecord } from "../data/record.ts";
 import { createModel, type Initialisation } from "../models/build.ts";
 import { dataPart, PREPROCESSING, readCard, trainedOnList, writeCard } from "../models/card.ts";
-import { withActivity } from "../progress.ts";
+import { epochTable, withActivity } from "../progress.ts";
 import { runInfo } from "../results.ts";
 import type { BatchNormStatistics } from "../models/batchnorm.ts";
 import { trainModel, type TrainResult } from "../train/loop.ts";
@@ -118,11 +118,12 @@ async function runArm<R extends XrayRecord>(spec: ArmSpec<R>): Promise<ArmRun<R>
   const outputs = spec.labels(spec.train[0]).length;
   const model = await createModel({ arch, side, outputs, init: spec.init, seed: spec.seed });
   const dir = runDir(spec.name, profile);
+  const epochs = spec.epochs ?? profile.tuneEpochs;
   const result = await trainModel({
     model,
     train,
     validation: val,
-    epochs: spec.epochs ?? profile.tuneEpochs,
+    epochs,
     learningRate: hyper.learningRate,
     weightDecay: hyper.weightDecay,
     schedule: spec.keepLast
@@ -133,6 +134,7 @@ async function runArm<R extends XrayRecord>(spec: ArmSpec<R>): Promise<ArmRun<R>
     checkpointDir: dir,
     onOtherCheckpoint: "restart",
     label: spec.name,
+    onEpoch: epochTable(spec.name, epochs),
     config: {
       code: await codeVersion(),
       arch,
