@@ -39,12 +39,8 @@ import { camsOf, modelInput } from "../explain/apply.ts";
 import type { CamTile } from "../explain/overlay.ts";
 import { HEAD_DENSE } from "../models/backbone.ts";
 import { dilateMask, dilationAt, type Keep, occlude } from "../explain/occlude.ts";
-import {
-  createModel,
-  featureModel,
-  type Initialisation,
-  loadClassifierAt,
-} from "../models/build.ts";
+import { createModel, featureModel, type Initialisation } from "../models/build.ts";
+import { loadClassifier } from "../models/classify.ts";
 import { PROJECT_ROOT } from "../config.ts";
 import { Progress, withActivity } from "../progress.ts";
 import { readResults } from "../results.ts";
@@ -52,14 +48,8 @@ import { STUDY_COVID_AUC } from "../study.ts";
 import { Plot, showPlot } from "../viz/plot.ts";
 import { assertSameFolds } from "./04_cam.ts";
 import type { ArmResult, TransferResults } from "./03_covid_transfer.ts";
-import {
-  COVID_OUTPUT,
-  fifteenClassSet,
-  fifteenHeadsPath,
-  fifteenLabels,
-  type FifteenRecord,
-  type FifteenResults,
-} from "./06_fifteen_classes.ts";
+import { fifteenClassSet, fifteenHeadsPath, type FifteenResults } from "./06_fifteen_classes.ts";
+import { COVID_OUTPUT, fifteenLabels, type FifteenRecord } from "../data/fifteen_classes.ts";
 import type { NihRecord } from "../data/datasets/mod.ts";
 import type { NihBackbone } from "../experiments/backbones.ts";
 import { testFoldOf } from "../data/folds.ts";
@@ -185,7 +175,7 @@ async function armScorer(arm: ShortcutArm, side: number): Promise<{
         loaded.clear();
         const dir = arm.folds.find((f) => f.fold === fold)?.model;
         if (!dir) throw new Error(`${arm.arm} kept no model for fold ${fold}`);
-        model = await loadClassifierAt(join(PROJECT_ROOT, dir), arm.arch, side);
+        model = (await loadClassifier(join(PROJECT_ROOT, dir))).model;
         loaded.set(fold, model);
       }
       const m = model;
@@ -204,7 +194,7 @@ async function foldModel(
   const f = arm.folds.find((x) => x.fold === fold);
   if (!f) throw new Error(`${arm.arm} has no fold ${fold}`);
   if (arm.kind === "fine-tuned") {
-    return await loadClassifierAt(join(PROJECT_ROOT, f.model!), arm.arch, side);
+    return (await loadClassifier(join(PROJECT_ROOT, f.model!))).model;
   }
   const model = await createModel({ arch: arm.arch, side, outputs: 1, init: arm.init! });
   const weights = [

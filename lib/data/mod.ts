@@ -21,6 +21,12 @@ export {
   type XrayRecord,
 } from "./record.ts";
 export type { DatasetInfo, LoadedDataset, XrayDataset } from "./dataset.ts";
+export {
+  COVID_OUTPUT,
+  FIFTEEN_CLASSES,
+  fifteenLabels,
+  type FifteenRecord,
+} from "./fifteen_classes.ts";
 export * from "./datasets/mod.ts";
 export {
   assertPatientsDisjoint,

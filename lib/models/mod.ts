@@ -10,7 +10,6 @@ export {
   createModel,
   featureModel,
   type Initialisation,
-  loadClassifierAt,
   type ModelSpec,
 } from "./build.ts";
 export { loadModel, saveModel } from "./io.ts";
