@@ -16,7 +16,8 @@ import { PROJECT_ROOT } from "../../lib/config.ts";
 import { DATA_ROOT, tempDir } from "../helpers.ts";
 
 Deno.test({
-  name: "predict: a folder with a broken file gives scores plus one skip, equal to the chapters'",
+  name:
+    "real data: predict: a folder with a broken file gives scores plus one skip, equal to the chapters'",
   sanitizeResources: false,
   sanitizeOps: false,
   async fn() {
