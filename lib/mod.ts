@@ -100,6 +100,7 @@ export {
   nihBackbone,
   nihStudyData,
   SHUFFLED_NAME,
+  type SplitTask,
   startingPoints,
   trainArm,
   trainHead,

@@ -22,26 +22,19 @@ import type { BatchNormStatistics } from "../models/batchnorm.ts";
 import { trainModel, type TrainResult } from "../train/loop.ts";
 import { predict, type Predictions } from "../train/predict.ts";
 import { STUDY_HYPER } from "./hyper.ts";
+import type { SplitTask } from "./task.ts";
 import { codeVersion, recordsHash, runDir } from "./runs.ts";
 
 /** What to train. */
-export interface ArmSpec<R extends XrayRecord> {
+export interface ArmSpec<R extends XrayRecord> extends SplitTask<R> {
   /** Run name, unique within a profile (it names the weights folder). */
   readonly name: string;
   readonly arch: ModelName;
   readonly init: Initialisation;
-  readonly labels: (record: R) => number[];
   /** Names of the outputs `labels` fills, in order (for the model card). */
   readonly classes: readonly string[];
   /** The dataset and split in words, for the model card. */
   readonly data: { readonly dataset: string; readonly split: string };
-  readonly train: readonly R[];
-  readonly val: readonly R[];
-  readonly test: readonly R[];
-  readonly profile: Profile;
-  readonly seed: number;
-  /** Binary tasks: the positive class, whose minority side is oversampled (as the study). */
-  readonly oversample?: (record: R) => boolean;
   readonly batchNorm?: BatchNormStatistics;
   /** Input side (default: the profile's imageSide). */
   readonly side?: number;

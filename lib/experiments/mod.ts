@@ -5,6 +5,7 @@
  * @module
  */
 export { type ArmRun, type ArmSpec, microBatch, trainArm } from "./arm.ts";
+export type { SplitTask } from "./task.ts";
 export {
   attachHead,
   type FeatureSource,
