@@ -241,11 +241,12 @@ function clock(seconds: number): string {
   return h ? `${h}:${mm}:${ss}` : `${mm}:${ss}`;
 }
 
-/** One training epoch as {@link epochTable} shows it. */
+/** One training epoch's numbers, as {@link epochTable} shows them. */
 export interface EpochRow {
   readonly epoch: number;
   readonly trainLoss: number;
   readonly valLoss: number;
+  /** Mean validation AUC over the outputs that have both classes (NaN if none has). */
   readonly valAuc: number;
   readonly learningRate: number;
   readonly seconds: number;

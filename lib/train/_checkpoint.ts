@@ -11,18 +11,11 @@ import * as tf from "@tensorflow/tfjs";
 import { join } from "node:path";
 import { concatBytes } from "../models/bytes.ts";
 import { loadModel, saveModel } from "../models/io.ts";
+import type { EpochRow } from "../progress.ts";
 import type { ScheduleState } from "./_schedule.ts";
 
-/** One epoch's numbers. */
-export interface EpochRecord {
-  readonly epoch: number;
-  readonly trainLoss: number;
-  readonly valLoss: number;
-  /** Mean validation AUC over the outputs that have both classes (NaN if none has). */
-  readonly valAuc: number;
-  readonly learningRate: number;
-  readonly seconds: number;
-}
+/** One epoch's numbers: what the epoch table shows is what a checkpoint keeps. */
+export type EpochRecord = EpochRow;
 
 /** Everything but tensors. */
 export interface CheckpointState {

@@ -6,32 +6,14 @@ import { join } from "node:path";
 import { assertEquals, assertRejects } from "../assert.ts";
 import { initBackend, tf } from "../../lib/backend/mod.ts";
 import { createModel } from "../../lib/models/build.ts";
-import { type ModelCard, PREPROCESSING, writeCard } from "../../lib/models/card.ts";
+import { PREPROCESSING, writeCard } from "../../lib/models/card.ts";
 import { loadClassifier } from "../../lib/models/classify.ts";
 import { saveModel } from "../../lib/models/io.ts";
+import { fixtureCard } from "../fixtures.ts";
 import { tempDir } from "../helpers.ts";
 
-const card = (side: number, preprocessing: string): ModelCard => ({
-  card: "xray-transfer/model-card@1",
-  name: "fixture",
-  arch: "densenet121",
-  side,
-  preprocessing,
-  classes: ["a", "b"],
-  init: "scratch",
-  data: {
-    dataset: "none",
-    split: "none",
-    train: { images: 0, patients: 0, hash: "" },
-    validation: { images: 0, patients: 0, hash: "" },
-  },
-  trainedOn: [],
-  profile: "smoke",
-  seed: 3,
-  backend: "test",
-  training: { epochs: 0, bestEpoch: -1, updates: 0 },
-  createdAt: "2026-01-01T00:00:00.000Z",
-});
+const card = (side: number, preprocessing: string) =>
+  fixtureCard({ side, preprocessing, classes: ["a", "b"], seed: 3 });
 
 Deno.test({
   name:
