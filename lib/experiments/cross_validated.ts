@@ -209,22 +209,34 @@ function idOf(r: XrayRecord): string {
   return `${r.source}/${r.imageId}`;
 }
 
+/**
+ * What every cross-validated arm is: the split task (`SplitTask`, task.ts) of each fold (its test part, the
+ * rest split into training and validation), repeated; frozen and fine-tuned arms add what they
+ * train.
+ */
+export interface CvTask<R extends XrayRecord & { covid: boolean }> {
+  /** Short key, unique within the chapter (it names the runs). */
+  readonly key: string;
+  /** The arm's name as the chapter shows it. */
+  readonly arm: string;
+  readonly folds: readonly Fold<R>[];
+  /** Training runs per fold, with different seeds (training noise). */
+  readonly repeats: number;
+  readonly profile: Profile;
+  /** Why no comparison may rest on this arm, when one may not. */
+  readonly notTestable?: string;
+}
+
 // ---------------------------------------------------------------------------------------------
 // Frozen arms: a head per fold and repeat on a feature table computed once.
 
 /** Options of {@link frozenCvArm}. */
-export interface FrozenCvOptions<R extends XrayRecord & { covid: boolean }> {
-  readonly key: string;
-  readonly arm: string;
+export interface FrozenCvOptions<R extends XrayRecord & { covid: boolean }> extends CvTask<R> {
   readonly features: FeatureSource;
-  readonly folds: readonly Fold<R>[];
-  readonly repeats: number;
-  readonly profile: Profile;
   readonly arch?: ModelName;
   readonly start?: string;
   readonly kind?: "frozen" | "control";
   readonly description?: string;
-  readonly notTestable?: string;
   /**
    * Keep the classifier of fold 0, repeat 0 whole (backbone + head, with a model card) under
    * `weights/<profile>/<save.run>/`, for the try page and the maps chapter.
@@ -402,17 +414,11 @@ function safeAuc<R>(p: Predictions<R>): number {
 // Fine-tuned arms: the whole network trains on every fold (and repeat).
 
 /** Options of {@link tunedCvArm}. */
-export interface TunedCvOptions<R extends XrayRecord & { covid: boolean }> {
-  readonly key: string;
-  readonly arm: string;
+export interface TunedCvOptions<R extends XrayRecord & { covid: boolean }> extends CvTask<R> {
   readonly arch: ModelName;
   readonly start: string;
   readonly init: Initialisation;
-  readonly folds: readonly Fold<R>[];
-  readonly repeats: number;
-  readonly profile: Profile;
   readonly augment?: boolean;
-  readonly notTestable?: string;
 }
 
 /** Fine-tune the whole network on each fold and repeat (the study's protocol). */

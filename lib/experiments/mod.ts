@@ -42,6 +42,7 @@ export {
   type CvArm,
   type CvRun,
   cvSubset,
+  type CvTask,
   type FoldHeads,
   frozenCvArm,
   modelDir,
