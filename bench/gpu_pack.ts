@@ -14,7 +14,7 @@ import { join } from "node:path";
 import { PROFILES } from "../lib/config.ts";
 import { decodeGrey } from "../lib/data/images.ts";
 import { covidStudyData } from "../lib/experiments/study_data.ts";
-import { imagenetWeights } from "../lib/models/imagenet.ts";
+import { imagenetWeights } from "../lib/data/imagenet_weights.ts";
 import { toHalf } from "./_float16.ts";
 
 const out = Deno.args[0];

@@ -14,7 +14,7 @@ import ts from "typescript";
 const normalised = new Map<string, string>();
 
 /** A module's behaviour-bearing text: its JavaScript, without comments or types. */
-export async function normalisedSource(path: string): Promise<string> {
+async function normalisedSource(path: string): Promise<string> {
   const source = await Deno.readTextFile(path);
   if (!/\.[cm]?[jt]sx?$/.test(path)) return source; // data (e.g. a JSON import): as it is
   let text = normalised.get(source);

@@ -210,10 +210,14 @@ export class DataMissingError extends Error {
   }
 }
 
-function env(name: string): string | undefined {
+/**
+ * An environment variable: undefined when it is unset, empty, or may not be read (no
+ * `--allow-env`), so every setting falls back to its default the same way.
+ */
+export function env(name: string): string | undefined {
   try {
-    return Deno.env.get(name);
+    return Deno.env.get(name) || undefined;
   } catch {
-    return undefined; // no --allow-env: fall back to defaults
+    return undefined;
   }
 }

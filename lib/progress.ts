@@ -8,7 +8,8 @@
  * @module
  */
 import { AsyncLocalStorage } from "node:async_hooks";
-import { inNotebook, show } from "./viz/display.ts";
+import { inNotebook, show } from "./display/mod.ts";
+import { formatBytes } from "./format.ts";
 
 /** One cell's long work, as shown in a notebook: a status line and a table of runs. */
 class Activity {
@@ -218,17 +219,9 @@ export class Progress {
   }
 
   #fmt(n: number): string {
-    if (this.#unit !== "B") {
-      const v = Number.isInteger(n) ? String(n) : n.toFixed(1);
-      return this.#unit ? `${v} ${this.#unit}` : v;
-    }
-    const units = ["B", "KiB", "MiB", "GiB", "TiB"];
-    let i = 0;
-    while (n >= 1024 && i < units.length - 1) {
-      n /= 1024;
-      i++;
-    }
-    return `${n.toFixed(i === 0 ? 0 : 1)} ${units[i]}`;
+    if (this.#unit === "B") return formatBytes(n);
+    const v = Number.isInteger(n) ? String(n) : n.toFixed(1);
+    return this.#unit ? `${v} ${this.#unit}` : v;
   }
 }
 
@@ -246,4 +239,58 @@ function clock(seconds: number): string {
   const h = Math.floor(s / 3600), m = Math.floor((s % 3600) / 60), r = s % 60;
   const mm = String(m).padStart(h ? 2 : 1, "0"), ss = String(r).padStart(2, "0");
   return h ? `${h}:${mm}:${ss}` : `${mm}:${ss}`;
+}
+
+/** One training epoch's numbers, as {@link epochTable} shows them. */
+export interface EpochRow {
+  readonly epoch: number;
+  readonly trainLoss: number;
+  readonly valLoss: number;
+  /** Mean validation AUC over the outputs that have both classes (NaN if none has). */
+  readonly valAuc: number;
+  readonly learningRate: number;
+  readonly seconds: number;
+}
+
+/**
+ * A training run's epochs as a table that updates in place in a notebook (a row of the
+ * current activity's table when inside one), a line in a terminal: pass it as the training
+ * loop's `onEpoch`, which calls it with each epoch and the history so far.
+ */
+export function epochTable(
+  label: string,
+  epochs: number,
+): (record: EpochRow, history: readonly EpochRow[]) => Promise<void> {
+  const id = `xray-epochs-${crypto.randomUUID()}`;
+  let shown = false;
+  return async (r, rows) => {
+    const line = `${label} epoch ${r.epoch + 1}/${epochs}: loss ${r.trainLoss.toFixed(4)}` +
+      `, val loss ${r.valLoss.toFixed(4)}, val AUC ${r.valAuc.toFixed(3)}, lr ${
+        r.learningRate.toExponential(1)
+      } (${r.seconds.toFixed(0)} s)`;
+    const html = `<table><thead><tr><th>epoch</th><th>train loss</th><th>val loss</th>` +
+      `<th>val AUC</th><th>lr</th><th>s</th></tr></thead><tbody>${
+        rows.map((x) =>
+          `<tr><td>${x.epoch + 1}</td><td>${x.trainLoss.toFixed(4)}</td><td>${
+            x.valLoss.toFixed(4)
+          }</td><td>${x.valAuc.toFixed(3)}</td><td>${x.learningRate.toExponential(1)}</td><td>${
+            x.seconds.toFixed(0)
+          }</td></tr>`
+        ).join("")
+      }</tbody></table>`;
+    const best = rows.reduce((b, x) => (x.valAuc > b.valAuc ? x : b));
+    const inActivity = activityRow(label, {
+      epoch: `${r.epoch + 1}/${epochs}`,
+      "train loss": r.trainLoss.toFixed(4),
+      "val loss": r.valLoss.toFixed(4),
+      "val AUC": r.valAuc.toFixed(3),
+      "best val AUC (epoch)": `${best.valAuc.toFixed(3)} (${best.epoch + 1})`,
+      lr: r.learningRate.toExponential(1),
+      "s/epoch": r.seconds.toFixed(0),
+    });
+    if (inActivity) return;
+    const update = shown;
+    shown = true;
+    await show({ "text/html": html, "text/plain": line }, { displayId: id, update });
+  };
 }

@@ -5,7 +5,14 @@
  */
 import { join } from "node:path";
 import { backendInfo, tf } from "./backend/mod.ts";
-import { currentProfile, dataRoot, type Profile, PROJECT_ROOT, resultsRoot } from "./config.ts";
+import {
+  currentProfile,
+  dataRoot,
+  env,
+  type Profile,
+  PROJECT_ROOT,
+  resultsRoot,
+} from "./config.ts";
 import { dataManifestHash } from "./notebook/cache.ts";
 
 /** How a result was produced: enough to reproduce or to distrust it. */
@@ -63,7 +70,7 @@ export function runInfo(profile: Profile = currentProfile()): RunInfo {
 }
 
 /** The results folder of a profile. */
-export function resultsDir(profile: Profile = currentProfile()): string {
+function resultsDir(profile: Profile = currentProfile()): string {
   return join(resultsRoot(), profile.name);
 }
 
@@ -116,13 +123,6 @@ export function cpuInfo(): CpuInfo {
     : flags
     ? "older"
     : "unknown";
-  const env = (k: string) => {
-    try {
-      return Deno.env.get(k) || undefined;
-    } catch {
-      return undefined;
-    }
-  };
   return {
     model,
     isa,

@@ -58,6 +58,13 @@ export const STUDY_COVID_AUC = {
   scratch: 0.73,
 } as const;
 
+/** The study's test AUC for a start (fine-tuned, split by image). */
+export const STUDY_BY_START: Readonly<Record<string, number>> = {
+  nih: STUDY_COVID_AUC.nihPretrained,
+  imagenet: STUDY_COVID_AUC.imagenet,
+  scratch: STUDY_COVID_AUC.scratch,
+};
+
 /** The 15-class task: COVID-19 one-vs-rest test AUC. */
 export const STUDY_FIFTEEN_COVID_AUC = 0.89;
 

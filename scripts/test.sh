@@ -14,5 +14,5 @@ deno task test
 # The engine's tests once more on WebAssembly when the run above used native TensorFlow.
 if [ -f "$ROOT/.tools/native/node_modules/@tensorflow/tfjs-node/lib/napi-v8/tfjs_binding.node" ] \
   && [ "${XRAY_BACKEND:-}" != wasm ]; then
-  XRAY_BACKEND=wasm deno test -A test/train test/models test/explain test/maps
+  XRAY_BACKEND=wasm deno test -A test/train test/models test/explain test/projection
 fi

@@ -6,8 +6,9 @@
  */
 import { dirname, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { env as setting } from "../lib/config.ts";
 import { pageWeights, weightLines } from "./weight.ts";
-import { prepareTryPage } from "./try/prepare.ts";
+import { prepareTryPage } from "./staging/prepare.ts";
 
 /** Options for {@link buildSite}; unset fields fall back to the environment. */
 export interface BuildOptions {
@@ -26,14 +27,14 @@ export async function buildSite(options: BuildOptions = {}): Promise<string> {
   if (options.notebooksDir) env.XRAY_NOTEBOOKS_DIR = resolve(options.notebooksDir);
   if (options.base) env.XRAY_SITE_BASE = options.base;
   const outDir = resolve(
-    options.outDir ?? Deno.env.get("XRAY_SITE_OUT") ?? resolve(SITE_DIR, "dist"),
+    options.outDir ?? setting("XRAY_SITE_OUT") ?? resolve(SITE_DIR, "dist"),
   );
   env.XRAY_SITE_OUT = outDir;
   // the try-it page's models, gallery and predictions, staged in site/public/try/
   const runtime = await privateRuntimeDir();
   let manifest;
   try {
-    manifest = await prepareTryPage(options.profile ?? Deno.env.get("XRAY_PROFILE") ?? "quick");
+    manifest = await prepareTryPage(options.profile ?? setting("XRAY_PROFILE") ?? "quick");
   } finally {
     await runtime?.[Symbol.asyncDispose]();
   }
@@ -61,7 +62,7 @@ export async function buildSite(options: BuildOptions = {}): Promise<string> {
  * names no folder, a private one (mode 0700, removed afterwards) is set for this process.
  */
 async function privateRuntimeDir(): Promise<AsyncDisposable | undefined> {
-  const current = Deno.env.get("XDG_RUNTIME_DIR");
+  const current = setting("XDG_RUNTIME_DIR");
   if (current && (await Deno.stat(current).then((s) => s.isDirectory, () => false))) return;
   const dir = await Deno.makeTempDir({ prefix: "xray-runtime-" });
   await Deno.chmod(dir, 0o700);
@@ -96,7 +97,7 @@ if (import.meta.main) {
   const started = performance.now();
   try {
     const out = await buildSite();
-    const base = Deno.env.get("XRAY_SITE_BASE") ?? "/";
+    const base = setting("XRAY_SITE_BASE") ?? "/";
     console.error(`Report built in ${((performance.now() - started) / 1000).toFixed(1)} s: ${out}`);
     console.error("Page weights:");
     console.error(weightLines(await pageWeights(out)).join("\n"));

@@ -5,6 +5,7 @@
  */
 import { extname, join, normalize } from "node:path";
 import { parseArgs } from "node:util";
+import { env } from "../lib/config.ts";
 
 const TYPES: Record<string, string> = {
   ".html": "text/html; charset=utf-8",
@@ -50,7 +51,7 @@ if (import.meta.main) {
     options: { port: { type: "string", default: "4321" }, dir: { type: "string" } },
   });
   const dir = values.dir ?? join(import.meta.dirname!, "dist");
-  const base = Deno.env.get("XRAY_SITE_BASE") ?? "/";
+  const base = env("XRAY_SITE_BASE") ?? "/";
   const server = serveSite(dir, { base, port: Number(values.port) });
   console.log(`Serving ${dir} at http://127.0.0.1:${server.addr.port}${base}`);
 }

@@ -59,7 +59,7 @@ Deno.test("the training code's closure holds the engine, not the charts or chapt
     const outside of [
       "lib/viz/figures.ts",
       "lib/report/summary.ts",
-      "lib/maps/som.ts",
+      "lib/projection/som.ts",
       "lib/models/card.ts",
     ]
   ) {

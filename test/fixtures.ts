@@ -6,6 +6,7 @@
 import { deflateSync } from "node:zlib";
 import { join } from "node:path";
 import sharp from "sharp";
+import { type ModelCard, PREPROCESSING } from "../lib/models/card.ts";
 
 /** PNG colour types. */
 export type PngColour = "grey" | "rgb" | "palette" | "grey-alpha" | "rgba";
@@ -140,4 +141,32 @@ function concat(parts: Uint8Array[]): Uint8Array {
     o += p.length;
   }
   return out;
+}
+
+/**
+ * The card of an untrained fixture model (DenseNet121 unless `fields` say otherwise): what a
+ * test writes beside a model it saved, so the project's loaders accept the folder.
+ */
+export function fixtureCard(fields: Partial<ModelCard> & { side: number }): ModelCard {
+  return {
+    card: "xray-transfer/model-card@1",
+    name: "fixture",
+    arch: "densenet121",
+    preprocessing: PREPROCESSING[fields.arch ?? "densenet121"],
+    classes: ["COVID-19"],
+    init: "scratch",
+    data: {
+      dataset: "none",
+      split: "none",
+      train: { images: 0, patients: 0, hash: "" },
+      validation: { images: 0, patients: 0, hash: "" },
+    },
+    trainedOn: [],
+    profile: "smoke",
+    seed: 0,
+    backend: "test",
+    training: { epochs: 0, bestEpoch: -1, updates: 0 },
+    createdAt: new Date().toISOString(),
+    ...fields,
+  };
 }

@@ -13,7 +13,7 @@ import * as tf from "@tensorflow/tfjs";
 import { createRequire } from "node:module";
 import nodeUtil from "node:util";
 import { join } from "node:path";
-import { PROJECT_ROOT } from "../config.ts";
+import { env, PROJECT_ROOT } from "../config.ts";
 
 /** A native backend that loaded. */
 export interface NativeBackend {
@@ -25,7 +25,7 @@ export interface NativeBackend {
 const PACKAGES = ["@tensorflow/tfjs-node-gpu", "@tensorflow/tfjs-node"] as const;
 
 /** Where native packages are looked for: the project, then `.tools/native`. */
-export function nativeLocations(): string[] {
+function nativeLocations(): string[] {
   const extra = env("XRAY_NATIVE_DIR");
   return [...(extra ? [extra] : []), PROJECT_ROOT, join(PROJECT_ROOT, ".tools", "native")];
 }
@@ -79,12 +79,4 @@ function restoreLegacyUtil(): void {
 
 function firstLine(e: unknown): string {
   return (e instanceof Error ? e.message : String(e)).split("\n")[0];
-}
-
-function env(name: string): string | undefined {
-  try {
-    return Deno.env.get(name) || undefined;
-  } catch {
-    return undefined;
-  }
 }

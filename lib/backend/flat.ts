@@ -29,7 +29,7 @@ export function splitFlat(flat: tf.Tensor1D, shapes: readonly number[][]): tf.Te
 }
 
 /** Values per bucket (4 MB of float32); a tensor larger than this is a bucket of its own. */
-export const BUCKET_SIZE = 2 ** 20;
+const BUCKET_SIZE = 2 ** 20;
 
 /**
  * Consecutive tensors grouped into buckets of at most `maxSize` values (a larger tensor alone),

@@ -16,6 +16,7 @@
 // the union package: core, layers, the cpu backend, and every op's gradient registered
 import * as tf from "@tensorflow/tfjs";
 import { getThreadsCount, setThreadsCount, setWasmPaths } from "@tensorflow/tfjs-backend-wasm";
+import { env } from "../config.ts";
 import { registerWasmKernels } from "./_kernels/mod.ts";
 import { loadNative, type NativeBackend } from "./_native.ts";
 import { shareSmallConstants } from "./_native_constants.ts";
@@ -211,14 +212,6 @@ function parseThreads(value: string | undefined): number {
     throw new Error(`XRAY_THREADS="${value}" must be a whole number from 1 to 8`);
   }
   return n;
-}
-
-function env(name: string): string | undefined {
-  try {
-    return Deno.env.get(name);
-  } catch {
-    return undefined;
-  }
 }
 
 export { tf };

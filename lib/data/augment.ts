@@ -46,7 +46,7 @@ export interface AugmentParams {
 }
 
 /** Draw augmentation parameters from `rng`. */
-export function drawAugmentation(rng: Rng, o: AugmentOptions = STUDY_AUGMENTATION): AugmentParams {
+function drawAugmentation(rng: Rng, o: AugmentOptions = STUDY_AUGMENTATION): AugmentParams {
   const sym = (m: number) => rng.uniform(-m, m);
   return {
     flip: rng.chance(o.flipProbability),

@@ -8,7 +8,7 @@
  * @module
  */
 import { join } from "node:path";
-import { cacheDir } from "../config.ts";
+import { cacheDir, env } from "../config.ts";
 import { Progress } from "../progress.ts";
 import { DecodedStore } from "./_decoded_store.ts";
 import { decodeGrey, type GreyImage, ImageError } from "./images.ts";
@@ -188,13 +188,5 @@ export class ImageCache {
       this.#store.write(oldest, old.data);
       this.#memory.delete(oldest);
     }
-  }
-}
-
-function env(name: string): string | undefined {
-  try {
-    return Deno.env.get(name);
-  } catch {
-    return undefined; // no --allow-env: the default
   }
 }

@@ -6,12 +6,12 @@
  * @module
  */
 import { relative } from "node:path";
+import { formatBytes } from "../format.ts";
 import {
   fatal,
   fetchItems,
   type FetchOptions,
   type FetchReport,
-  formatBytes,
   inspect,
   type PlanItem,
   planLines,
@@ -51,7 +51,7 @@ export async function runDataStep(options: DataStepOptions): Promise<number> {
 }
 
 /** What the fetch did, briefly. */
-export function doneLines(report: FetchReport): string[] {
+function doneLines(report: FetchReport): string[] {
   const lines: string[] = [];
   if (report.fetched.length) {
     const bytes = report.fetched.reduce((a, r) => a + r.bytes, 0);
@@ -92,7 +92,7 @@ export function doneLines(report: FetchReport): string[] {
  * Why the run stops: each blocking file or item with its problem, and for each kind of problem
  * the command that fixes it.
  */
-export function stopMessage(report: FetchReport, command: string): string {
+function stopMessage(report: FetchReport, command: string): string {
   const out = ["Stopped: the data root is not ready, so nothing that would read it runs."];
   const unrepaired = report.corrupt.filter((c) => !c.repaired);
   if (unrepaired.length || report.blocked.length) {

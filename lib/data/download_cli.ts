@@ -19,8 +19,8 @@
  * @module
  */
 import { parseArgs } from "node:util";
-import { currentProfile, dataRoot } from "../config.ts";
-import { type Need, profileNeeds } from "../experiments/requirements.ts";
+import { currentProfile, dataRoot, env } from "../config.ts";
+import { type Need, profileNeeds } from "./requirements.ts";
 import { runDataStep } from "./data_step.ts";
 import { COVID_KEY, NIH_KEY } from "./datasets/mod.ts";
 import { EXTERNAL_KEY } from "./datasets/external.ts";
@@ -54,10 +54,10 @@ if (values.help || !(what in choices)) {
 }
 
 try {
-  const profile = currentProfile(values.profile ?? Deno.env.get("XRAY_PROFILE"));
+  const profile = currentProfile(values.profile);
   const root = dataRoot(values.root);
   // the main job names itself, so that fixes name the command the user actually ran
-  const command = Deno.env.get("XRAY_COMMAND") ??
+  const command = env("XRAY_COMMAND") ??
     `deno task data ${what} --profile ${profile.name}`;
   Deno.exit(
     await runDataStep({

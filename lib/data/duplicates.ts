@@ -19,9 +19,9 @@ import { resizeGrey, rgbaToGrey } from "./preprocess.ts";
 import type { XrayRecord } from "./record.ts";
 
 /** Hash bits that may differ between two copies of one image. */
-export const MAX_HASH_DISTANCE = 4;
+const MAX_HASH_DISTANCE = 4;
 /** Least correlation of the standardised 16×16 thumbnails of two copies. */
-export const MIN_CORRELATION = 0.97;
+const MIN_CORRELATION = 0.97;
 
 /** The content fingerprint of one image. */
 export interface Fingerprint {
@@ -55,7 +55,7 @@ export async function fingerprint(path: string): Promise<Fingerprint> {
 }
 
 /** Pairs of records (of different patients, or not) whose images are copies of each other. */
-export async function findDuplicates<R extends XrayRecord>(
+async function findDuplicates<R extends XrayRecord>(
   records: readonly R[],
 ): Promise<DuplicatePair<R>[]> {
   const prints: Fingerprint[] = [];
@@ -75,7 +75,7 @@ export async function findDuplicates<R extends XrayRecord>(
 }
 
 /** Whether two fingerprints are of the same image (the thresholds above). */
-export function sameImage(
+function sameImage(
   a: Fingerprint,
   b: Fingerprint,
 ): { same: boolean; distance: number; correlation: number } {

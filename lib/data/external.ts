@@ -40,7 +40,7 @@ export interface ExternalDataset {
 }
 
 /** Folder of an external collection under a data root (where the data step fetches it). */
-export function externalFolder(name: ExternalName, root: string = dataRoot()): string {
+function externalFolder(name: ExternalName, root: string = dataRoot()): string {
   return externalDir(root, name === "figure1" ? FIGURE1 : ACTUALMED);
 }
 

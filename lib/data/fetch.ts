@@ -15,6 +15,8 @@
  * @module
  */
 import { basename, dirname, join, relative } from "node:path";
+import { env } from "../config.ts";
+import { formatBytes } from "../format.ts";
 import { Progress } from "../progress.ts";
 import {
   ArchiveError,
@@ -116,13 +118,7 @@ export function resolveSource(
 }
 
 function overrideOf(settings: SourceSettings, name: string, envVar: string): string | undefined {
-  const fromEnv = (() => {
-    try {
-      return Deno.env.get(envVar)?.trim() || undefined;
-    } catch {
-      return undefined;
-    }
-  })();
+  const fromEnv = env(envVar)?.trim() || undefined;
   return settings.baseUrls?.[name] ?? fromEnv;
 }
 
@@ -770,7 +766,7 @@ async function downloadArchive(
 }
 
 /** Where a file is set aside: `<dir>/set-aside/<its path in dir>.<why>`. */
-export function asidePath(dir: string, file: string, why: string): string {
+function asidePath(dir: string, file: string, why: string): string {
   const rel = relative(dir, file);
   const inside = rel && !rel.startsWith("..") ? rel : basename(file);
   return join(dir, "set-aside", `${inside}.${why}`);
@@ -874,17 +870,6 @@ function sizeText(s: ItemState): string {
     : `${formatBytes(s.missingBytes)}${
       s.unknownSizes ? ` + ${s.unknownSizes} of unknown size` : ""
     }`;
-}
-
-/** Bytes for people: "31.0 MiB". */
-export function formatBytes(n: number): string {
-  const units = ["B", "KiB", "MiB", "GiB", "TiB"];
-  let i = 0;
-  while (n >= 1024 && i < units.length - 1) {
-    n /= 1024;
-    i++;
-  }
-  return `${n.toFixed(i === 0 ? 0 : 1)} ${units[i]}`;
 }
 
 async function isFile(path: string): Promise<boolean> {

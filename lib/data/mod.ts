@@ -21,6 +21,12 @@ export {
   type XrayRecord,
 } from "./record.ts";
 export type { DatasetInfo, LoadedDataset, XrayDataset } from "./dataset.ts";
+export {
+  COVID_OUTPUT,
+  FIFTEEN_CLASSES,
+  fifteenLabels,
+  type FifteenRecord,
+} from "./fifteen_classes.ts";
 export * from "./datasets/mod.ts";
 export {
   assertPatientsDisjoint,
@@ -32,7 +38,6 @@ export {
 export {
   EXTERNAL_COLLECTIONS,
   type ExternalDataset,
-  externalFolder,
   type ExternalName,
   type ExternalRecord,
   loadExternal,
@@ -56,7 +61,6 @@ export { countBy, imageSizeCensus } from "./summary.ts";
 export {
   copiesOf,
   type DuplicatePair,
-  findDuplicates,
   type MergedGroup,
   mergeDuplicatePatients,
 } from "./duplicates.ts";

@@ -9,11 +9,11 @@ import type { GreyImage } from "./images.ts";
 export type ModelName = "densenet121" | "resnet50";
 
 /** Keras "torch" mode (DenseNet121): RGB in [0, 1], minus ImageNet mean, over its std. */
-export const TORCH_MEAN = [0.485, 0.456, 0.406] as const;
+const TORCH_MEAN = [0.485, 0.456, 0.406] as const;
 /** Keras "torch" mode standard deviations. */
-export const TORCH_STD = [0.229, 0.224, 0.225] as const;
+const TORCH_STD = [0.229, 0.224, 0.225] as const;
 /** Keras "caffe" mode (ResNet50): BGR in [0, 255], minus the per-channel mean, no scaling. */
-export const CAFFE_MEAN_BGR = [103.939, 116.779, 123.68] as const;
+const CAFFE_MEAN_BGR = [103.939, 116.779, 123.68] as const;
 
 /** Per-channel `(value × scale − offset) / divisor`, for 8-bit input, in the model's order. */
 export function channelTransform(

@@ -16,32 +16,25 @@ import { BatchPipeline, oversampleMinority } from "../data/pipeline.ts";
 import type { XrayRecord } from "../data/record.ts";
 import { createModel, type Initialisation } from "../models/build.ts";
 import { dataPart, PREPROCESSING, readCard, trainedOnList, writeCard } from "../models/card.ts";
-import { withActivity } from "../progress.ts";
+import { epochTable, withActivity } from "../progress.ts";
 import { runInfo } from "../results.ts";
 import type { BatchNormStatistics } from "../models/batchnorm.ts";
 import { trainModel, type TrainResult } from "../train/loop.ts";
 import { predict, type Predictions } from "../train/predict.ts";
 import { STUDY_HYPER } from "./hyper.ts";
+import type { SplitTask } from "./task.ts";
 import { codeVersion, recordsHash, runDir } from "./runs.ts";
 
 /** What to train. */
-export interface ArmSpec<R extends XrayRecord> {
+export interface ArmSpec<R extends XrayRecord> extends SplitTask<R> {
   /** Run name, unique within a profile (it names the weights folder). */
   readonly name: string;
   readonly arch: ModelName;
   readonly init: Initialisation;
-  readonly labels: (record: R) => number[];
   /** Names of the outputs `labels` fills, in order (for the model card). */
   readonly classes: readonly string[];
   /** The dataset and split in words, for the model card. */
   readonly data: { readonly dataset: string; readonly split: string };
-  readonly train: readonly R[];
-  readonly val: readonly R[];
-  readonly test: readonly R[];
-  readonly profile: Profile;
-  readonly seed: number;
-  /** Binary tasks: the positive class, whose minority side is oversampled (as the study). */
-  readonly oversample?: (record: R) => boolean;
   readonly batchNorm?: BatchNormStatistics;
   /** Input side (default: the profile's imageSide). */
   readonly side?: number;
@@ -118,11 +111,12 @@ async function runArm<R extends XrayRecord>(spec: ArmSpec<R>): Promise<ArmRun<R>
   const outputs = spec.labels(spec.train[0]).length;
   const model = await createModel({ arch, side, outputs, init: spec.init, seed: spec.seed });
   const dir = runDir(spec.name, profile);
+  const epochs = spec.epochs ?? profile.tuneEpochs;
   const result = await trainModel({
     model,
     train,
     validation: val,
-    epochs: spec.epochs ?? profile.tuneEpochs,
+    epochs,
     learningRate: hyper.learningRate,
     weightDecay: hyper.weightDecay,
     schedule: spec.keepLast
@@ -133,6 +127,7 @@ async function runArm<R extends XrayRecord>(spec: ArmSpec<R>): Promise<ArmRun<R>
     checkpointDir: dir,
     onOtherCheckpoint: "restart",
     label: spec.name,
+    onEpoch: epochTable(spec.name, epochs),
     config: {
       code: await codeVersion(),
       arch,

@@ -4,12 +4,10 @@
  * may be called, and whether comparisons resting on it are testable).
  * @module
  */
-import type * as tf from "@tensorflow/tfjs";
 import { join } from "node:path";
 import type { Profile } from "../config.ts";
 import type { ModelName } from "../data/normalise.ts";
 import type { XrayRecord } from "../data/record.ts";
-import { loadClassifierAt } from "../models/build.ts";
 import { type ModelCard, readCard, trainedRecords } from "../models/card.ts";
 import type { PretrainingGate } from "./gate.ts";
 import { runDir } from "./runs.ts";
@@ -68,21 +66,4 @@ export async function shuffledBackbone(
     return undefined;
   }
   return { dir, card: await readCard(dir) };
-}
-
-/** A classifier a chapter saved (with its card), rebuilt at its own side. */
-export async function savedClassifier(
-  run: string,
-  profile: Profile,
-  chapter: string,
-): Promise<{ model: tf.LayersModel; card: ModelCard; dir: string }> {
-  const dir = runDir(run, profile);
-  try {
-    await Deno.stat(join(dir, "model.json"));
-  } catch {
-    throw new Error(`${dir} is missing: run chapter ${chapter} at profile ${profile.name} first`);
-  }
-  const card = await readCard(dir);
-  const model = await loadClassifierAt(dir, card.arch, card.side);
-  return { model, card, dir };
 }

@@ -124,7 +124,7 @@ export function cvArm<R>(
  * stays testable at chance: an arm compared with a control that finds no shortcut is simply
  * compared with a weak baseline.
  */
-export function armStatus<R>(arm: CvArm<R>): ArmStatus {
+function armStatus<R>(arm: CvArm<R>): ArmStatus {
   const unlearned = arm.kind !== "control" && !arm.learned.learned;
   const reason = arm.notTestable ??
     (unlearned ? `${arm.arm} did not learn (${arm.learned.reason})` : undefined);
@@ -146,7 +146,7 @@ export function compareCv<R>(a: CvArm<R>, b: CvArm<R>): ComparisonInput {
 }
 
 /** Per fold, the AUC of each run (repeats). */
-export function perFoldAuc<R>(arm: CvArm<R>): number[][] {
+function perFoldAuc<R>(arm: CvArm<R>): number[][] {
   return Array.from(
     { length: arm.folds },
     (_, k) => arm.runs.filter((r) => r.fold === k).map((r) => r.auc),
@@ -209,22 +209,34 @@ function idOf(r: XrayRecord): string {
   return `${r.source}/${r.imageId}`;
 }
 
+/**
+ * What every cross-validated arm is: the split task (`SplitTask`, task.ts) of each fold (its test part, the
+ * rest split into training and validation), repeated; frozen and fine-tuned arms add what they
+ * train.
+ */
+export interface CvTask<R extends XrayRecord & { covid: boolean }> {
+  /** Short key, unique within the chapter (it names the runs). */
+  readonly key: string;
+  /** The arm's name as the chapter shows it. */
+  readonly arm: string;
+  readonly folds: readonly Fold<R>[];
+  /** Training runs per fold, with different seeds (training noise). */
+  readonly repeats: number;
+  readonly profile: Profile;
+  /** Why no comparison may rest on this arm, when one may not. */
+  readonly notTestable?: string;
+}
+
 // ---------------------------------------------------------------------------------------------
 // Frozen arms: a head per fold and repeat on a feature table computed once.
 
 /** Options of {@link frozenCvArm}. */
-export interface FrozenCvOptions<R extends XrayRecord & { covid: boolean }> {
-  readonly key: string;
-  readonly arm: string;
+export interface FrozenCvOptions<R extends XrayRecord & { covid: boolean }> extends CvTask<R> {
   readonly features: FeatureSource;
-  readonly folds: readonly Fold<R>[];
-  readonly repeats: number;
-  readonly profile: Profile;
   readonly arch?: ModelName;
   readonly start?: string;
   readonly kind?: "frozen" | "control";
   readonly description?: string;
-  readonly notTestable?: string;
   /**
    * Keep the classifier of fold 0, repeat 0 whole (backbone + head, with a model card) under
    * `weights/<profile>/<save.run>/`, for the try page and the maps chapter.
@@ -293,7 +305,7 @@ export interface FoldHeads {
 }
 
 /** Where a frozen arm's fold heads are kept: `weights/<profile>/<run>/heads.json`. */
-export function foldHeadsPath(run: string, profile: Profile): string {
+function foldHeadsPath(run: string, profile: Profile): string {
   return join(runDir(run, profile), "heads.json");
 }
 
@@ -402,17 +414,11 @@ function safeAuc<R>(p: Predictions<R>): number {
 // Fine-tuned arms: the whole network trains on every fold (and repeat).
 
 /** Options of {@link tunedCvArm}. */
-export interface TunedCvOptions<R extends XrayRecord & { covid: boolean }> {
-  readonly key: string;
-  readonly arm: string;
+export interface TunedCvOptions<R extends XrayRecord & { covid: boolean }> extends CvTask<R> {
   readonly arch: ModelName;
   readonly start: string;
   readonly init: Initialisation;
-  readonly folds: readonly Fold<R>[];
-  readonly repeats: number;
-  readonly profile: Profile;
   readonly augment?: boolean;
-  readonly notTestable?: string;
 }
 
 /** Fine-tune the whole network on each fold and repeat (the study's protocol). */
@@ -482,7 +488,7 @@ export function tunedCvArm<R extends XrayRecord & { covid: boolean }>(
  * A control that scores each test image by a rule fitted on its fold's training and validation
  * images (`fit` returns the scorer). Labels are COVID-19 vs other.
  */
-export function ruleControl<R extends XrayRecord & { covid: boolean }>(options: {
+function ruleControl<R extends XrayRecord & { covid: boolean }>(options: {
   readonly key: string;
   readonly arm: string;
   readonly description: string;

@@ -6,7 +6,7 @@
  * not testable at this scale. Validation, never test: the test set stays untouched.
  * @module
  */
-import { perClassAuc } from "../eval/tables.ts";
+import { perClassAuc } from "../eval/per_class_auc.ts";
 import { patientKey, type XrayRecord } from "../data/record.ts";
 import type { Predictions } from "../train/predict.ts";
 

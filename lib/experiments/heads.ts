@@ -5,10 +5,10 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
-import type { Profile } from "../config.ts";
 import type { ModelName } from "../data/normalise.ts";
 import { BatchPipeline, oversampleMinority } from "../data/pipeline.ts";
 import type { XrayRecord } from "../data/record.ts";
+import type { SplitTask } from "./task.ts";
 import { HEAD_DENSE } from "../models/backbone.ts";
 import { createModel, type Initialisation } from "../models/build.ts";
 import {
@@ -102,17 +102,13 @@ export interface Standardisation {
  * saturates a sigmoid at 1.0 for every image), and one learning rate suits them all only on a
  * common scale.
  */
-export async function trainHead<R extends XrayRecord>(options: {
-  readonly backbone: FeatureSource;
-  readonly labels: (record: R) => number[];
-  readonly train: readonly R[];
-  readonly val: readonly R[];
-  readonly test: readonly R[];
-  readonly profile: Profile;
-  readonly seed: number;
-  readonly oversample?: (record: R) => boolean;
-  readonly label?: string;
-}): Promise<HeadRun<R>> {
+export async function trainHead<R extends XrayRecord>(
+  options: SplitTask<R> & {
+    /** The frozen features the head learns from. */
+    readonly backbone: FeatureSource;
+    readonly label?: string;
+  },
+): Promise<HeadRun<R>> {
   const { backbone, labels, profile, seed } = options;
   const standardisation = featureStatistics(options.train, backbone.features);
   const features = standardised(
@@ -147,7 +143,7 @@ export async function trainHead<R extends XrayRecord>(options: {
 }
 
 /** The mean and standard deviation of each feature over `records`. */
-export function featureStatistics(
+function featureStatistics(
   records: readonly XrayRecord[],
   features: FeatureTable,
 ): Standardisation {

@@ -5,7 +5,7 @@
  * but no comparison rests on it, no map of it is shown as evidence, and the site marks it.
  * @module
  */
-import { fmtCi } from "../report/format.ts";
+import { fmtCi } from "../format.ts";
 
 /** What the rule decided about one arm. */
 export interface Learned {

@@ -5,6 +5,7 @@
  * @module
  */
 export { type ArmRun, type ArmSpec, microBatch, trainArm } from "./arm.ts";
+export type { SplitTask } from "./task.ts";
 export {
   attachHead,
   type FeatureSource,
@@ -13,25 +14,12 @@ export {
   type HeadRun,
   trainHead,
 } from "./heads.ts";
-export {
-  type BinaryResult,
-  binaryResult,
-  compareArms,
-  compareMultiLabel,
-  multiLabelResult,
-} from "./evaluate.ts";
+export { multiLabelResult } from "./evaluate.ts";
 export { HEAD_HYPER, STUDY_HYPER } from "./hyper.ts";
 export { runDir } from "./runs.ts";
-export {
-  type NihBackbone,
-  nihBackbone,
-  nihBackboneRun,
-  savedClassifier,
-  shuffledBackbone,
-} from "./backbones.ts";
+export { type NihBackbone, nihBackbone, nihBackboneRun, shuffledBackbone } from "./backbones.ts";
 export { PRETRAINED_NAME, type PretrainingGate, pretrainingGate } from "./gate.ts";
 export {
-  ALPHA,
   type ComparisonInput,
   decideFamily,
   decidePrimary,
@@ -48,20 +36,13 @@ export {
   type NihStudyData,
   nihStudyData,
 } from "./study_data.ts";
-export {
-  findingCounts,
-  gateBackbone,
-  type NihArm,
-  trainNihArm,
-  trainShuffledControl,
-} from "./nih_arms.ts";
 export { ARCH_NAMES, SHUFFLED_NAME, type StartingPoint, startingPoints } from "./starts.ts";
 export {
-  armStatus,
   compareCv,
   type CvArm,
   type CvRun,
   cvSubset,
+  type CvTask,
   type FoldHeads,
   frozenCvArm,
   modelDir,
@@ -73,5 +54,4 @@ export {
   tunedCvArm,
   viewOnlyControl,
 } from "./cross_validated.ts";
-export { INPUT_CUES, inputCueFeatures } from "./source_cues.ts";
-export { profileNeeds } from "./requirements.ts";
+export { inputCueFeatures } from "./input_cues.ts";

@@ -17,10 +17,10 @@ import { holm } from "../eval/multiple.ts";
 import { normalCdf, studentTCdf, studentTQuantile } from "../eval/stats.ts";
 
 /** Scores whose spread is below this are treated as constant (a degenerate model). */
-export const CONSTANT_SCORE_SD = 1e-3;
+const CONSTANT_SCORE_SD = 1e-3;
 
 /** The level every test is decided at. */
-export const ALPHA = 0.05;
+const ALPHA = 0.05;
 
 /** Spread of a model's scores: a model that outputs one value for every image is degenerate. */
 export function scoreSpread(scores: readonly number[]): {
@@ -79,7 +79,7 @@ export interface Verdict {
 }
 
 /** Two-sided p of "A − B = 0" from the estimate, its standard error and degrees of freedom. */
-export function twoSidedP(difference: number, se: number, df: number): number {
+function twoSidedP(difference: number, se: number, df: number): number {
   if (!Number.isFinite(difference) || !(se >= 0)) return NaN;
   if (se === 0) return difference === 0 ? 1 : 0;
   const t = Math.abs(difference / se);
@@ -88,7 +88,7 @@ export function twoSidedP(difference: number, se: number, df: number): number {
 }
 
 /** The half-width of a two-sided interval at `level` for a standard error and df. */
-export function halfWidth(se: number, df: number, level: number): number {
+function halfWidth(se: number, df: number, level: number): number {
   return studentTQuantile(1 - (1 - level) / 2, Number.isFinite(df) ? df : 1e7) * se;
 }
 
@@ -158,7 +158,7 @@ function decide(
 }
 
 /** A p-value as it is printed after "p": "= 0.012", "< 0.001". */
-export function formatP(p: number): string {
+function formatP(p: number): string {
   if (p < 0.001) return "< 0.001";
   return `= ${p.toFixed(3)}`;
 }

@@ -5,7 +5,7 @@
  */
 import sharp from "sharp";
 import type { GreyImage } from "../data/images.ts";
-import { encodeBase64 } from "../viz/base64.ts";
+import { encodeBase64 } from "../display/base64.ts";
 import { captionHtml, escapeHtml } from "../viz/images.ts";
 import { blendHeatmap, type ColourMap } from "./colour.ts";
 

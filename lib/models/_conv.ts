@@ -8,6 +8,7 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
+import { deriveSeed } from "../rng.ts";
 
 const StockConv2D = Object.getPrototypeOf(tf.layers.conv2d({ filters: 1, kernelSize: 1 }))
   .constructor as new (args: unknown) => tf.layers.Layer;
@@ -47,6 +48,44 @@ export class Conv2D extends StockConv2D {
     });
   }
 }
+/** A convolution's shape and name, as the architectures describe their layers. */
+export interface ConvSpec {
+  readonly filters: number;
+  readonly kernelSize: number;
+  readonly strides: number;
+  readonly name: string;
+  readonly padding?: "valid" | "same";
+  /** Default true (ResNet50's convolutions have a bias; DenseNet121's do not). */
+  readonly useBias?: boolean;
+}
+
+/**
+ * The convolution both architectures are built of: a {@link Conv2D} named as Keras names it,
+ * with He-normal weights seeded by the model's seed and the layer's name.
+ */
+export function seededConv(seed: number, spec: ConvSpec): Conv2D {
+  return new Conv2D({
+    filters: spec.filters,
+    kernelSize: spec.kernelSize,
+    strides: spec.strides,
+    padding: spec.padding ?? "valid",
+    ...(spec.useBias === false ? { useBias: false } : {}),
+    name: spec.name,
+    kernelInitializer: convInitializer(seed, spec.name),
+  });
+}
+
+/**
+ * He-normal initialisation (right for ReLU networks trained from scratch), seeded per layer
+ * so that a model seed fixes every weight, whatever the order layers are built in.
+ */
+function convInitializer(
+  seed: number,
+  layerName: string,
+): ReturnType<typeof tf.initializers.heNormal> {
+  return tf.initializers.heNormal({ seed: deriveSeed(seed, layerName) % 2 ** 31 });
+}
+
 // deserialising "Conv2D" (a saved model) now builds this class
 tf.serialization.registerClass(
   Conv2D as unknown as tf.serialization.SerializableConstructor<tf.layers.Layer>,

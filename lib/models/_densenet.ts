@@ -7,8 +7,8 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { BATCH_NORM_MOMENTUM, BatchNorm } from "./batchnorm.ts";
-import { Conv2D } from "./_conv.ts";
-import { type Backbone, convInitializer } from "./backbone.ts";
+import { seededConv } from "./_conv.ts";
+import type { Backbone } from "./backbone.ts";
 
 const GROWTH = 32;
 const BLOCKS = [6, 12, 24, 16] as const;
@@ -22,22 +22,8 @@ type T = tf.SymbolicTensor;
  * 1024 maps of side/32 — is what CAM weighs. Random weights are seeded by `seed` and layer name.
  */
 export function denseNet121(side: number, seed = 0): Backbone {
-  const conv = (
-    filters: number,
-    kernelSize: number,
-    strides: number,
-    name: string,
-    padding: "valid" | "same" = "valid",
-  ) =>
-    new Conv2D({
-      filters,
-      kernelSize,
-      strides,
-      padding,
-      useBias: false,
-      name,
-      kernelInitializer: convInitializer(seed, name),
-    });
+  const conv: Conv = (filters, kernelSize, strides, name, padding) =>
+    seededConv(seed, { filters, kernelSize, strides, name, padding, useBias: false });
   const input = tf.input({ shape: [side, side, 3], name: "input_1" });
   let x: T = apply(tf.layers.zeroPadding2d({ padding: 3, name: "zero_padding2d_1" }), input);
   x = apply(conv(64, 7, 2, "conv1/conv", "valid"), x);

@@ -7,8 +7,8 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { BATCH_NORM_MOMENTUM, BatchNorm } from "./batchnorm.ts";
-import { Conv2D } from "./_conv.ts";
-import { type Backbone, convInitializer } from "./backbone.ts";
+import { seededConv } from "./_conv.ts";
+import type { Backbone } from "./backbone.ts";
 
 type T = tf.SymbolicTensor;
 
@@ -40,18 +40,7 @@ export function resNet50(side: number, seed = 0): Backbone {
     strides: number,
     name: string,
     padding: "valid" | "same" = "valid",
-  ) =>
-    apply(
-      new Conv2D({
-        filters,
-        kernelSize,
-        strides,
-        padding,
-        name,
-        kernelInitializer: convInitializer(seed, name),
-      }),
-      x,
-    );
+  ) => apply(seededConv(seed, { filters, kernelSize, strides, name, padding }), x);
   const bn = (x: T, name: string) =>
     apply(new BatchNorm({ axis: 3, epsilon: 1e-3, momentum: BATCH_NORM_MOMENTUM, name }), x);
 

@@ -57,14 +57,3 @@ export function linearInitializer(
   const bound = 1 / Math.sqrt(inputs);
   return tf.initializers.randomUniform({ minval: -bound, maxval: bound, seed: seed % 2 ** 31 });
 }
-
-/**
- * He-normal initialisation (right for ReLU networks trained from scratch), seeded per layer
- * so that a model seed fixes every weight, whatever the order layers are built in.
- */
-export function convInitializer(
-  seed: number,
-  layerName: string,
-): ReturnType<typeof tf.initializers.heNormal> {
-  return tf.initializers.heNormal({ seed: deriveSeed(seed, layerName) % 2 ** 31 });
-}

@@ -7,7 +7,7 @@ import * as tf from "@tensorflow/tfjs";
 import type { ModelName } from "../data/normalise.ts";
 import { type Backbone, classifierHead, HEAD_DENSE, HEAD_POOL } from "./backbone.ts";
 import { denseNet121 } from "./_densenet.ts";
-import { imagenetWeights } from "./imagenet.ts";
+import { imagenetWeights } from "../data/imagenet_weights.ts";
 import { loadModel } from "./io.ts";
 import { resNet50 } from "./_resnet.ts";
 import { assignWeights, readNamedWeights } from "./weights.ts";
@@ -104,13 +104,6 @@ export async function loadClassifierAt(
     return model;
   } finally {
     tf.dispose(Object.values(named));
-  }
-}
-
-/** Freeze (feature extraction) or unfreeze (fine-tuning) everything but the head. */
-export function setBackboneTrainable(model: tf.LayersModel, trainable: boolean): void {
-  for (const layer of model.layers) {
-    if (layer.name !== HEAD_DENSE) layer.trainable = trainable;
   }
 }
 

@@ -10,8 +10,8 @@ import * as tf from "@tensorflow/tfjs";
 import { join } from "node:path";
 import { decodeGrey, ImageError } from "../data/images.ts";
 import { writeModelInput } from "../data/normalise.ts";
-import { type ModelCard, readCard } from "./card.ts";
-import { loadModel } from "./io.ts";
+import { loadClassifierAt } from "./build.ts";
+import { type ModelCard, PREPROCESSING, readCard } from "./card.ts";
 
 /** A trained model with its card. */
 export interface Classifier {
@@ -34,7 +34,12 @@ export interface ClassifySkip {
   readonly reason: string;
 }
 
-/** Load a model folder (model.json + card.json). @throws Error naming the folder */
+/**
+ * The one way to load a trained model: its folder (model.json + card.json). The card says the
+ * architecture, the input side and the preprocessing; the model is rebuilt as that architecture
+ * at that side and given the saved weights, so it runs the project's own layers.
+ * @throws Error naming the folder (no model.json, no card, a card this code cannot honour)
+ */
 export async function loadClassifier(dir: string): Promise<Classifier> {
   const card = await readCard(dir);
   try {
@@ -42,7 +47,16 @@ export async function loadClassifier(dir: string): Promise<Classifier> {
   } catch {
     throw new Error(`${dir} has no model.json`);
   }
-  return { model: await loadModel(dir), card, dir };
+  if (!(card.arch in PREPROCESSING)) {
+    throw new Error(`${dir}/card.json: unknown architecture "${card.arch}"`);
+  }
+  if (card.preprocessing !== PREPROCESSING[card.arch]) {
+    throw new Error(
+      `${dir}/card.json: preprocessing "${card.preprocessing}" is not what ${card.arch} is ` +
+        `fed here ("${PREPROCESSING[card.arch]}")`,
+    );
+  }
+  return { model: await loadClassifierAt(dir, card.arch, card.side), card, dir };
 }
 
 /** The threshold of each class: the card's (chosen on validation), else 0.5. */

@@ -10,12 +10,10 @@ export {
   createModel,
   featureModel,
   type Initialisation,
-  loadClassifierAt,
   type ModelSpec,
-  setBackboneTrainable,
 } from "./build.ts";
 export { loadModel, saveModel } from "./io.ts";
-export { imagenetClasses, imagenetWeights } from "./imagenet.ts";
+export { imagenetClasses, imagenetWeights } from "../data/imagenet_weights.ts";
 export {
   addCardNotes,
   type ModelCard,

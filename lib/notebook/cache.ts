@@ -32,7 +32,7 @@ export interface ExecutionStamp {
  * Hash of every `.ts` file under a folder — its behaviour-bearing code, without comments or
  * formatting (see `code_hash.ts`) — and of `extraFiles` byte for byte, in a stable order.
  */
-export async function sourceHash(dir: string, extraFiles: readonly string[] = []): Promise<string> {
+async function sourceHash(dir: string, extraFiles: readonly string[] = []): Promise<string> {
   const files = (await walk(dir)).filter((f) => f.endsWith(".ts"));
   return await codeHash(dir, files, extraFiles);
 }

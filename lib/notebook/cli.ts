@@ -16,7 +16,7 @@
  */
 import { parseArgs } from "node:util";
 import { join, relative, resolve } from "node:path";
-import { currentProfile, dataRoot, PROJECT_ROOT } from "../config.ts";
+import { currentProfile, dataRoot, env, PROJECT_ROOT } from "../config.ts";
 import { executeNotebooks, listNotebooks, type NotebookRun } from "./execute.ts";
 import { defaultOutDir, PUBLISHED_PROFILE } from "./published.ts";
 import { lastRunSeconds, producers, tryModels } from "./try_models.ts";
@@ -53,7 +53,7 @@ async function main(
   },
   positionals: string[],
 ): Promise<number> {
-  const profile = currentProfile(values.profile ?? Deno.env.get("XRAY_PROFILE"));
+  const profile = currentProfile(values.profile);
   const outDir = resolve(values["out-dir"] ?? defaultOutDir(profile.name));
   const sources = join(PROJECT_ROOT, "notebooks");
   if (profile.name !== PUBLISHED_PROFILE && outDir === sources) {
@@ -71,7 +71,7 @@ async function main(
     ? all.filter((p) => positionals.some((name) => p.includes(name)))
     : all;
   const timeout = Number(
-    values.timeout ?? Deno.env.get("XRAY_CELL_TIMEOUT") ?? profile.cellTimeoutSeconds,
+    values.timeout ?? env("XRAY_CELL_TIMEOUT") ?? profile.cellTimeoutSeconds,
   );
   const shown = relative(PROJECT_ROOT, outDir) || ".";
   console.error(
@@ -106,7 +106,7 @@ async function main(
   const names = makers.map((p) => p.split("/").pop()!.replace(/\.ipynb$/, ""));
   const results = relative(PROJECT_ROOT, needs.resultsFile);
   const command = `${
-    Deno.env.get("XRAY_COMMAND") ?? `deno task notebooks --profile ${profile.name}`
+    env("XRAY_COMMAND") ?? `deno task notebooks --profile ${profile.name}`
   } --try-models`;
   if (!values["try-models"]) {
     const present = needs.named.length - needs.missing.length;

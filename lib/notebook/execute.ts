@@ -4,7 +4,7 @@
  * @module
  */
 import { basename, dirname, join } from "node:path";
-import type { ProfileName } from "../config.ts";
+import { env, type ProfileName } from "../config.ts";
 import { type CacheInputs, executionKey, readStamp, writeStamp } from "./cache.ts";
 
 /** A cell raised an error while the notebook ran. */
@@ -156,13 +156,13 @@ async function kernelSpecDir(tmpDir: string): Promise<string> {
   };
   await Deno.mkdir(join(dir, "kernels", "deno"), { recursive: true });
   await Deno.writeTextFile(join(dir, "kernels", "deno", "kernel.json"), JSON.stringify(spec));
-  const inherited = Deno.env.get("JUPYTER_PATH");
+  const inherited = env("JUPYTER_PATH");
   return inherited ? `${dir}:${inherited}` : dir;
 }
 
 // The Python that runs Jupyter (Debian's, beside /usr/bin/jupyter), or XRAY_JUPYTER_PYTHON.
 async function jupyterPython(): Promise<string> {
-  const chosen = Deno.env.get("XRAY_JUPYTER_PYTHON");
+  const chosen = env("XRAY_JUPYTER_PYTHON");
   if (chosen) return chosen;
   for (const candidate of ["/usr/bin/python3", "python3"]) {
     const ok = await new Deno.Command(candidate, { args: ["-c", "import nbclient"] }).output()

@@ -13,7 +13,7 @@ import type { ProfileName } from "../config.ts";
 import { readStamp } from "./cache.ts";
 
 /** The results file of the chapter whose models the try page shows, by profile. */
-export function tryResultsFile(root: string, profile: ProfileName): string {
+function tryResultsFile(root: string, profile: ProfileName): string {
   return join(root, "results", profile, "covid-transfer.json");
 }
 

@@ -5,7 +5,8 @@
  * @module
  */
 import { saveResults } from "../results.ts";
-import { showMarkdown } from "../viz/display.ts";
+import { showMarkdown } from "../display/mod.ts";
+import type { Verdict } from "../experiments/verdict.ts";
 
 /** A chapter's conclusions. */
 export interface ChapterSummary {
@@ -16,7 +17,7 @@ export interface ChapterSummary {
 }
 
 /** The summary as Markdown. */
-export function summaryMarkdown(summary: ChapterSummary): string {
+function summaryMarkdown(summary: ChapterSummary): string {
   const list = (items: readonly string[]) =>
     items.length ? items.map((s) => `- ${s}`).join("\n") : "- (nothing at this profile)";
   return `### What we found\n\n${list(summary.found)}\n\n` +
@@ -35,4 +36,33 @@ export async function closeChapter<T extends Record<string, unknown>>(
   const summary = summarise(results);
   await saveResults(name, { ...results, summary });
   await showMarkdown(summaryMarkdown(summary));
+}
+
+/** How a chapter words a verdict in its summary; undefined leaves the verdict out. */
+export interface VerdictWording {
+  /** Tested and shown: a finding. */
+  readonly shown: (v: Verdict) => string | undefined;
+  /** Tested and not shown: something the chapter cannot say. */
+  readonly notShown: (v: Verdict) => string | undefined;
+  /** Not testable at this scale (default: worded as not shown). */
+  readonly untestable?: (v: Verdict) => string | undefined;
+}
+
+/**
+ * Each verdict of a family into "what we found" (tested and shown) or "what we cannot say"
+ * (the rest), worded by the chapter, in the family's order.
+ */
+export function sortVerdicts(
+  verdicts: readonly Verdict[],
+  into: { readonly found: string[]; readonly cannotSay: string[] },
+  say: VerdictWording,
+): void {
+  for (const v of verdicts) {
+    const line = !v.testable
+      ? (say.untestable ?? say.notShown)(v)
+      : v.shown
+      ? say.shown(v)
+      : say.notShown(v);
+    if (line !== undefined) (v.testable && v.shown ? into.found : into.cannotSay).push(line);
+  }
 }

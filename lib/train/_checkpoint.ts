@@ -11,18 +11,11 @@ import * as tf from "@tensorflow/tfjs";
 import { join } from "node:path";
 import { concatBytes } from "../models/bytes.ts";
 import { loadModel, saveModel } from "../models/io.ts";
+import type { EpochRow } from "../progress.ts";
 import type { ScheduleState } from "./_schedule.ts";
 
-/** One epoch's numbers. */
-export interface EpochRecord {
-  readonly epoch: number;
-  readonly trainLoss: number;
-  readonly valLoss: number;
-  /** Mean validation AUC over the outputs that have both classes (NaN if none has). */
-  readonly valAuc: number;
-  readonly learningRate: number;
-  readonly seconds: number;
-}
+/** One epoch's numbers: what the epoch table shows is what a checkpoint keeps. */
+export type EpochRecord = EpochRow;
 
 /** Everything but tensors. */
 export interface CheckpointState {
@@ -85,7 +78,7 @@ export async function saveBest(dir: string, model: tf.LayersModel): Promise<void
 }
 
 /** Named tensors as a manifest (JSON) and one binary file. */
-export async function saveTensors(tensors: tf.NamedTensorMap, dir: string): Promise<void> {
+async function saveTensors(tensors: tf.NamedTensorMap, dir: string): Promise<void> {
   await Deno.mkdir(dir, { recursive: true });
   const { data, specs } = await tf.io.encodeWeights(tensors);
   await Deno.writeFile(join(dir, "tensors.bin"), concatBytes(Array.isArray(data) ? data : [data]));
@@ -93,7 +86,7 @@ export async function saveTensors(tensors: tf.NamedTensorMap, dir: string): Prom
 }
 
 /** Read tensors written by {@link saveTensors}. */
-export async function loadTensors(dir: string): Promise<tf.NamedTensorMap> {
+async function loadTensors(dir: string): Promise<tf.NamedTensorMap> {
   const specs = JSON.parse(await Deno.readTextFile(join(dir, "tensors.json")));
   const bytes = await Deno.readFile(join(dir, "tensors.bin"));
   return tf.io.decodeWeights(bytes.buffer as ArrayBuffer, specs);

@@ -12,8 +12,7 @@ import { auc } from "../eval/roc.ts";
 import { type BatchNormStatistics, setBatchNormStatistics } from "../models/batchnorm.ts";
 import { assignWeights } from "../models/weights.ts";
 import { loadModel } from "../models/io.ts";
-import { activityRow, note, Progress, withActivity } from "../progress.ts";
-import { show } from "../viz/display.ts";
+import { note, Progress, withActivity } from "../progress.ts";
 import { Adam, type NamedVariable } from "./adam.ts";
 import {
   type CheckpointState,
@@ -55,10 +54,13 @@ export interface TrainOptions<R> {
   readonly onOtherCheckpoint?: "error" | "restart";
   /** Names the run in progress output. */
   readonly label?: string;
-  /** No progress bars or epoch table (for many small runs, e.g. heads on features). */
+  /** No progress bars or notes (for many small runs, e.g. heads on features). */
   readonly quiet?: boolean;
-  /** Called after each epoch. */
-  readonly onEpoch?: (record: EpochRecord) => void;
+  /**
+   * Called after each epoch with its record and the whole history so far (resumed epochs
+   * included): how a caller shows progress, e.g. with {@link epochTable}. The loop draws nothing.
+   */
+  readonly onEpoch?: (record: EpochRecord, history: readonly EpochRecord[]) => void | Promise<void>;
   /** Called after each training batch (tests use it to interrupt a run). */
   readonly afterBatch?: (epoch: number, batch: number) => void | Promise<void>;
 }
@@ -148,8 +150,6 @@ async function train<R>(options: TrainOptions<R>): Promise<TrainResult> {
   let best: tf.NamedTensorMap | undefined;
   const tensorsAfterEpoch: number[] = [];
   let trainSeconds = 0, trainImages = 0;
-  const table = new EpochTable(label, epochs);
-  for (const record of history) table.add(record);
   for (let epoch = start; epoch < epochs && !stopped; epoch++) {
     const began = performance.now();
     const { loss: trainLoss, images } = await trainEpoch(options, epoch, weights, adam, accumulate);
@@ -178,9 +178,7 @@ async function train<R>(options: TrainOptions<R>): Promise<TrainResult> {
       seconds: (performance.now() - began) / 1000,
     };
     history.push(record);
-    table.add(record);
-    if (!options.quiet) await table.show();
-    options.onEpoch?.(record);
+    await options.onEpoch?.(record, history);
     adam.learningRate = decision.learningRate;
     stopped = decision.stop;
     if (decision.improved) {
@@ -295,7 +293,7 @@ function gradients<R>(options: TrainOptions<R>, batch: Batch<R>, variables: tf.V
  * An allocation failure: an explicit message, or — on wasm, where a failed allocation can
  * surface as an out-of-bounds trap — any trap while the heap is at its 4 GiB ceiling.
  */
-export function isOutOfMemory(e: unknown): boolean {
+function isOutOfMemory(e: unknown): boolean {
   const text = e instanceof Error ? `${e.name} ${e.message}` : String(e);
   if (/OOM|out of memory|Cannot enlarge memory|Memory\.grow|Maximum memory/i.test(text)) {
     return true;
@@ -306,7 +304,7 @@ export function isOutOfMemory(e: unknown): boolean {
 }
 
 /** Validation loss and mean AUC over the outputs that have both classes. */
-export async function validate<R>(
+async function validate<R>(
   model: tf.LayersModel,
   source: BatchSource<R>,
   label = "validate",
@@ -355,49 +353,4 @@ function fingerprint<R>(options: TrainOptions<R>): string {
     schedule: options.schedule,
   };
   return createHash("sha256").update(JSON.stringify(parts)).digest("hex").slice(0, 16);
-}
-
-/** The epoch history as a table that updates in place in a notebook, a line in a terminal. */
-class EpochTable {
-  readonly #rows: EpochRecord[] = [];
-  readonly #id = `xray-epochs-${crypto.randomUUID()}`;
-  #shown = false;
-  constructor(readonly label: string, readonly epochs: number) {}
-
-  add(record: EpochRecord): void {
-    this.#rows.push(record);
-  }
-
-  async show(): Promise<void> {
-    const r = this.#rows[this.#rows.length - 1];
-    const line =
-      `${this.label} epoch ${r.epoch + 1}/${this.epochs}: loss ${r.trainLoss.toFixed(4)}` +
-      `, val loss ${r.valLoss.toFixed(4)}, val AUC ${r.valAuc.toFixed(3)}, lr ${
-        r.learningRate.toExponential(1)
-      } (${r.seconds.toFixed(0)} s)`;
-    const html = `<table><thead><tr><th>epoch</th><th>train loss</th><th>val loss</th>` +
-      `<th>val AUC</th><th>lr</th><th>s</th></tr></thead><tbody>${
-        this.#rows.map((x) =>
-          `<tr><td>${x.epoch + 1}</td><td>${x.trainLoss.toFixed(4)}</td><td>${
-            x.valLoss.toFixed(4)
-          }</td><td>${x.valAuc.toFixed(3)}</td><td>${x.learningRate.toExponential(1)}</td><td>${
-            x.seconds.toFixed(0)
-          }</td></tr>`
-        ).join("")
-      }</tbody></table>`;
-    const best = this.#rows.reduce((b, x) => (x.valAuc > b.valAuc ? x : b));
-    const inActivity = activityRow(this.label, {
-      epoch: `${r.epoch + 1}/${this.epochs}`,
-      "train loss": r.trainLoss.toFixed(4),
-      "val loss": r.valLoss.toFixed(4),
-      "val AUC": r.valAuc.toFixed(3),
-      "best val AUC (epoch)": `${best.valAuc.toFixed(3)} (${best.epoch + 1})`,
-      lr: r.learningRate.toExponential(1),
-      "s/epoch": r.seconds.toFixed(0),
-    });
-    if (inActivity) return;
-    const update = this.#shown;
-    this.#shown = true;
-    await show({ "text/html": html, "text/plain": line }, { displayId: this.#id, update });
-  }
 }

@@ -29,12 +29,3 @@ export function binaryCrossEntropy(
     return tf.mean(perImage) as tf.Scalar;
   });
 }
-
-/** Positive weights that balance each class: negatives / positives (1 where none). */
-export function balancingWeights(labels: readonly (readonly number[])[]): number[] {
-  const classes = labels[0]?.length ?? 0;
-  return Array.from({ length: classes }, (_, c) => {
-    const pos = labels.filter((l) => l[c] === 1).length;
-    return pos === 0 ? 1 : (labels.length - pos) / pos;
-  });
-}

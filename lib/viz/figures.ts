@@ -57,7 +57,7 @@ export function showFindingAucs(
 }
 
 /** The layouts of {@link showFindingAucs}. */
-export function findingAucPlots(
+function findingAucPlots(
   arms: readonly ClassAucs[],
   references: Readonly<Record<string, Readonly<Record<string, number>>>>,
   caption: string,
@@ -313,7 +313,7 @@ export function showDistributions(
 }
 
 /** The layouts of {@link showDistributions}. */
-export function distributionPlots(
+function distributionPlots(
   rows: readonly { arm: string; value: number }[],
   options: { caption: string; label: string; reference?: number; referenceLabel?: string },
 ): FigureLayouts {
@@ -462,7 +462,7 @@ export function showBars(
 }
 
 /** The layouts of {@link showBars}. */
-export function barPlots(
+function barPlots(
   rows: readonly { name: string; count: number; group?: string }[],
   options: { caption: string; label?: string; groups?: readonly string[] },
 ): FigureLayouts {

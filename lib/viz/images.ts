@@ -5,10 +5,10 @@
  */
 import sharp from "sharp";
 import { decodeGrey, type GreyImage } from "../data/images.ts";
-import { encodeBase64 } from "./base64.ts";
+import { encodeBase64 } from "../display/base64.ts";
 
 /** Encode a grey image as PNG. */
-export async function greyToPng(image: GreyImage): Promise<Uint8Array> {
+async function greyToPng(image: GreyImage): Promise<Uint8Array> {
   const buffer = await sharp(image.data, {
     raw: { width: image.side, height: image.side, channels: 1 },
   }).png().toBuffer();

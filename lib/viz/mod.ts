@@ -3,18 +3,15 @@
  * rendered to SVG, image grids, ROC curves, and the report's headline figures.
  * @module
  */
-export { show, showHtml, showMarkdown, showPng, showSvg } from "./display.ts";
-export { showTable, tableHtml } from "./table.ts";
+export { show, showHtml, showMarkdown, showSvg } from "../display/mod.ts";
+export { showTable } from "./html_table.ts";
 export { NARROW_WIDTH, Plot, plotToString, responsivePlot, showPlot } from "./plot.ts";
 export { imageGridHtml, sampleGalleryHtml } from "./images.ts";
 export { showRocs } from "./roc.ts";
 export {
-  barPlots,
   DISTINCT_COLOURS,
-  distributionPlots,
   epochTicks,
   type FigureLayouts,
-  findingAucPlots,
   forestPlots,
   showBars,
   showDistributions,

@@ -11,7 +11,7 @@
  */
 import * as Plot from "@observablehq/plot";
 import { parseHTML } from "linkedom";
-import { showHtml, showSvg } from "./display.ts";
+import { showHtml, showSvg } from "../display/mod.ts";
 
 // linkedom's window type does not declare `document`; it is there at run time
 const { document } = parseHTML("<!doctype html><html><body></body></html>") as unknown as {
@@ -21,7 +21,7 @@ const { document } = parseHTML("<!doctype html><html><body></body></html>") as u
 /** Font size of a figure's text, in CSS pixels at its designed width. */
 export const FONT_PX = 12;
 /** No figure text may be drawn smaller than this, in CSS pixels, at any page width. */
-export const MIN_FONT_PX = 11;
+const MIN_FONT_PX = 11;
 /** Width of a figure's narrow rendering: a 390 px phone's column, with room to spare. */
 export const NARROW_WIDTH = 340;
 // A phone's column (390 px less the page's margins): figures up to this wide need no narrow
@@ -63,7 +63,7 @@ export function plotToString(options: Plot.PlotOptions): string {
 export { Plot };
 
 /** True when a figure this wide needs a narrow rendering to keep its text readable on a phone. */
-export function needsNarrow(options: Plot.PlotOptions): boolean {
+function needsNarrow(options: Plot.PlotOptions): boolean {
   return (options.width ?? DEFAULT_WIDTH) * MIN_FONT_PX / FONT_PX > PHONE_COLUMN;
 }
 
@@ -72,7 +72,7 @@ export function needsNarrow(options: Plot.PlotOptions): boolean {
  * the same marks and height, at most four ticks along x, and a left margin of at most 40% of
  * the width (figures with long labels on the left give their own narrow layout).
  */
-export function narrowOptions(options: Plot.PlotOptions): Plot.PlotOptions {
+function narrowOptions(options: Plot.PlotOptions): Plot.PlotOptions {
   const x = options.x && typeof options.x.ticks === "number"
     ? { ...options.x, ticks: Math.min(options.x.ticks, 4) }
     : options.x;

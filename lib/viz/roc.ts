@@ -14,7 +14,7 @@ export interface NamedRoc {
 }
 
 /** Plot options for overlaid ROC curves. */
-export function rocPlotOptions(curves: readonly NamedRoc[], title: string): Plot.PlotOptions {
+function rocPlotOptions(curves: readonly NamedRoc[], title: string): Plot.PlotOptions {
   const name = (c: NamedRoc) =>
     c.auc === undefined || !Number.isFinite(c.auc)
       ? `${c.label} (no AUC: one class)`

@@ -110,7 +110,7 @@ Deno.test({
 });
 
 Deno.test({
-  name: "native TensorFlow: the ImageNet check (DenseNet121, ResNet50) matches wasm",
+  name: "real data: native TensorFlow: the ImageNet check (DenseNet121, ResNet50) matches wasm",
   ignore: !native,
   sanitizeResources: false,
   fn: async () => {

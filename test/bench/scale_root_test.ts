@@ -12,7 +12,8 @@ import { auc } from "../../lib/eval/roc.ts";
 import { DATA_ROOT, tempDir } from "../helpers.ts";
 
 Deno.test({
-  name: "scale root: label-file names, whole-patient hard-linked subsets, learnable pictures",
+  name:
+    "real data: scale root: label-file names, whole-patient hard-linked subsets, learnable pictures",
   sanitizeResources: false,
   async fn() {
     await using dir = await tempDir();

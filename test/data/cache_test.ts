@@ -7,11 +7,14 @@ import { loadCovid } from "../../lib/data/datasets/mod.ts";
 import type { CovidRecord } from "../../lib/data/datasets/mod.ts";
 import { BatchPipeline, oversampleMinority } from "../../lib/data/pipeline.ts";
 import { writeBrokenImages } from "../fixtures.ts";
-import { DATA_ROOT, tempDir } from "../helpers.ts";
+import { DATA_ROOT, once, tempDir } from "../helpers.ts";
 
 await initBackend();
-const covid = await loadCovid({ dir: join(DATA_ROOT, "covid-chestxray") });
-const sample = covid.records.slice(0, 24);
+// the real data root, read when a test that needs it runs
+const realData = once(async () => {
+  const covid = await loadCovid({ dir: join(DATA_ROOT, "covid-chestxray") });
+  return { covid, sample: covid.records.slice(0, 24) };
+});
 const SIDE = 32;
 
 function pipeline(records: readonly CovidRecord[], cache: ImageCache) {
@@ -35,7 +38,8 @@ async function epochs(p: BatchPipeline<CovidRecord>, n: number): Promise<Float32
   return out;
 }
 
-Deno.test("image cache: a memory budget of 3 images gives the same batches, bit for bit", async () => {
+Deno.test("real data: image cache: a memory budget of 3 images gives the same batches, bit for bit", async () => {
+  const { sample } = await realData();
   await using dir = await tempDir();
   using unbounded = new ImageCache(SIDE, { spillDir: dir.path });
   using bounded = new ImageCache(SIDE, { memoryBytes: 3 * SIDE * SIDE, spillDir: dir.path });
@@ -56,7 +60,8 @@ Deno.test("image cache: a memory budget of 3 images gives the same batches, bit 
   assertEquals([...Deno.readDirSync(dir.path)], []);
 });
 
-Deno.test("image cache: unreadable images are reported once, also under a budget", async () => {
+Deno.test("real data: image cache: unreadable images are reported once, also under a budget", async () => {
+  const { sample } = await realData();
   await using dir = await tempDir();
   const broken = await writeBrokenImages(dir.path);
   using cache = new ImageCache(SIDE, { memoryBytes: SIDE * SIDE, spillDir: dir.path });

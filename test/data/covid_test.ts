@@ -8,7 +8,7 @@ import { DATA_ROOT, tempDir } from "../helpers.ts";
 
 const DIR = join(DATA_ROOT, "covid-chestxray");
 
-Deno.test("COVID-19 collection on the real data: 559 frontal images present, 427/104/28", async () => {
+Deno.test("real data: COVID-19 collection on the real data: 559 frontal images present, 427/104/28", async () => {
   const data = await loadCovid({ dir: DIR });
   assertEquals(data.rows, 751);
   const todo = data.skipped.filter((s) => s.reason === "todo");

@@ -6,7 +6,7 @@ import { serve } from "./mirror_server.ts";
 
 const NIH = join(DATA_ROOT, "nih-chestxray14");
 
-Deno.test("download: a dropped connection is retried and resumed with a Range request", async () => {
+Deno.test("real data: download: a dropped connection is retried and resumed with a Range request", async () => {
   await using dir = await tempDir();
   const name = "/nih/Data_Entry_2017_v2020.csv";
   await using server = serve({ "/nih/": NIH }, new Set([name]));
@@ -23,7 +23,7 @@ Deno.test("download: a dropped connection is retried and resumed with a Range re
   }
 });
 
-Deno.test("download: a partial file left by an interrupted run is resumed", async () => {
+Deno.test("real data: download: a partial file left by an interrupted run is resumed", async () => {
   await using dir = await tempDir();
   await using server = serve({ "/nih/": NIH });
   const source = await Deno.readFile(join(NIH, "test_list.txt"));
@@ -35,7 +35,7 @@ Deno.test("download: a partial file left by an interrupted run is resumed", asyn
   assertEquals(await Deno.readFile(dest), source);
 });
 
-Deno.test("download: a checksum mismatch keeps the bytes aside and overwrites nothing", async () => {
+Deno.test("real data: download: a checksum mismatch keeps the bytes aside and overwrites nothing", async () => {
   await using dir = await tempDir();
   await using server = serve({ "/nih/": NIH });
   const dest = join(dir.path, "train_val_list.txt");

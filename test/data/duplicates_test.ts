@@ -11,7 +11,7 @@ import { fingerprint, hammingDistance, mergeDuplicatePatients } from "../../lib/
 import type { XrayRecord } from "../../lib/data/record.ts";
 import { DATA_ROOT, tempDir } from "../helpers.ts";
 
-Deno.test("duplicates on the real collection: the known pairs are merged, nothing else", async () => {
+Deno.test("real data: duplicates on the real collection: the known pairs are merged, nothing else", async () => {
   const covid = await loadCovid({ dir: join(DATA_ROOT, "covid-chestxray") });
   const merged = await mergeDuplicatePatients(covid.records);
   const groups = merged.groups.map((g) => g.patientId);
@@ -25,7 +25,7 @@ Deno.test("duplicates on the real collection: the known pairs are merged, nothin
   assertEquals(ids.size, new Set(covid.records.map((r) => r.patientId)).size - 6);
 });
 
-Deno.test("duplicates: a re-encoded, resized copy matches; a different film does not", async () => {
+Deno.test("real data: duplicates: a re-encoded, resized copy matches; a different film does not", async () => {
   await using dir = await tempDir();
   const covid = await loadCovid({ dir: join(DATA_ROOT, "covid-chestxray") });
   const [a, b] = covid.records.filter((r) => r.covid);

@@ -13,7 +13,7 @@
 import { PROFILES } from "../../lib/config.ts";
 import { runDataStep } from "../../lib/data/data_step.ts";
 import type { Pins } from "../../lib/data/fetch.ts";
-import { profileNeeds } from "../../lib/experiments/requirements.ts";
+import { profileNeeds } from "../../lib/data/requirements.ts";
 
 /** What the driver reads from its config file. */
 export interface DriverConfig {

@@ -18,7 +18,7 @@ import {
 import { fatal, fetchItems, inspect, type Pins, planLines } from "../../lib/data/fetch.ts";
 import { optionalSummary } from "../../lib/data/data_step.ts";
 import { gitBlobId } from "../../lib/data/verify.ts";
-import { profileNeeds } from "../../lib/experiments/requirements.ts";
+import { profileNeeds } from "../../lib/data/requirements.ts";
 import { DATA_ROOT, tempDir } from "../helpers.ts";
 import { serve } from "./mirror_server.ts";
 
@@ -86,7 +86,8 @@ Deno.test("external plan: smoke takes the images under 4 MiB, quick and paper al
 });
 
 Deno.test({
-  name: "external fetch: blob ids checked before files take their names, in the copy's layout",
+  name:
+    "real data: external fetch: blob ids checked before files take their names, in the copy's layout",
   sanitizeResources: false,
   sanitizeOps: false,
   async fn() {
@@ -162,7 +163,8 @@ Deno.test({
 });
 
 Deno.test({
-  name: "external copy like the shared one: used as it is; read-only, nothing is fetched",
+  name:
+    "real data: external copy like the shared one: used as it is; read-only, nothing is fetched",
   sanitizeResources: false,
   sanitizeOps: false,
   async fn() {

@@ -17,7 +17,7 @@ import { NIH_LABELS_SOURCE } from "../../lib/data/datasets/nih.ts";
 import { ChecksumLedger } from "../../lib/data/checksums.ts";
 import { gitBlobId, sha256File } from "../../lib/data/verify.ts";
 import type { Pins } from "../../lib/data/fetch.ts";
-import { DENSENET_PINS } from "../../lib/models/imagenet.ts";
+import { DENSENET_PINS } from "../../lib/data/imagenet_weights.ts";
 import { DATA_ROOT, tempDir } from "../helpers.ts";
 import type { DriverConfig } from "./fetch_driver.ts";
 import { serve } from "./mirror_server.ts";
@@ -306,7 +306,8 @@ Deno.test({
 });
 
 Deno.test({
-  name: "fault: a truncated image and a truncated label file served as complete responses",
+  name:
+    "real data: fault: a truncated image and a truncated label file served as complete responses",
   sanitizeResources: false,
   sanitizeOps: false,
   async fn() {
@@ -520,7 +521,8 @@ Deno.test({
 });
 
 Deno.test({
-  name: "fault: a root an earlier version left half-extracted stops the run; --repair repairs it",
+  name:
+    "real data: fault: a root an earlier version left half-extracted stops the run; --repair repairs it",
   sanitizeResources: false,
   sanitizeOps: false,
   async fn() {
@@ -645,7 +647,8 @@ Deno.test({
 });
 
 Deno.test({
-  name: "fault: a re-encoded image — fetched root stops, a copy keeps it, a mirror's is refused",
+  name:
+    "real data: fault: a re-encoded image — fetched root stops, a copy keeps it, a mirror's is refused",
   sanitizeResources: false,
   sanitizeOps: false,
   async fn() {
@@ -733,7 +736,8 @@ Deno.test({
 });
 
 Deno.test({
-  name: "fault: a hostile folder column — a mirror's metadata is refused, a copy's row skipped",
+  name:
+    "real data: fault: a hostile folder column — a mirror's metadata is refused, a copy's row skipped",
   sanitizeResources: false,
   sanitizeOps: false,
   async fn() {

@@ -7,7 +7,7 @@ import { DATA_ROOT, tempDir } from "../helpers.ts";
 
 const DIR = join(DATA_ROOT, "nih-chestxray14");
 
-Deno.test("ChestX-ray14 on the real data: 112,120 rows, 1,667 images (996 at 64², 671 at 256²)", async () => {
+Deno.test("real data: ChestX-ray14 on the real data: 112,120 rows, 1,667 images (996 at 64², 671 at 256²)", async () => {
   const data = await loadNih({ dir: DIR });
   assertEquals(data.rows, 112_120);
   assertEquals(data.records.length, 1_667);

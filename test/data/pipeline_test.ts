@@ -6,11 +6,14 @@ import { loadCovid } from "../../lib/data/datasets/mod.ts";
 import { BatchPipeline } from "../../lib/data/pipeline.ts";
 import type { CovidRecord } from "../../lib/data/datasets/mod.ts";
 import { writeBrokenImages } from "../fixtures.ts";
-import { DATA_ROOT, tempDir } from "../helpers.ts";
+import { DATA_ROOT, once, tempDir } from "../helpers.ts";
 
 await initBackend();
-const covid = await loadCovid({ dir: join(DATA_ROOT, "covid-chestxray") });
-const sample = covid.records.slice(0, 20);
+// the real data root, read when a test that needs it runs
+const realData = once(async () => {
+  const covid = await loadCovid({ dir: join(DATA_ROOT, "covid-chestxray") });
+  return { covid, sample: covid.records.slice(0, 20) };
+});
 
 function pipeline(records: readonly CovidRecord[], seed = 1) {
   return new BatchPipeline(records, {
@@ -31,7 +34,8 @@ async function epochData(p: BatchPipeline<CovidRecord>, epoch: number): Promise<
   return out;
 }
 
-Deno.test("pipeline: batch shapes, labels, and each image decoded once across epochs", async () => {
+Deno.test("real data: pipeline: batch shapes, labels, and each image decoded once across epochs", async () => {
+  const { sample } = await realData();
   const p = await pipeline(sample).prepare();
   assertEquals(p.batchesPerEpoch, 3);
   const shapes: number[][] = [];
@@ -44,7 +48,8 @@ Deno.test("pipeline: batch shapes, labels, and each image decoded once across ep
   assertEquals(p.cache.stats.decoded, 20);
 });
 
-Deno.test("pipeline: one seed gives the same batches twice; epochs and seeds differ", async () => {
+Deno.test("real data: pipeline: one seed gives the same batches twice; epochs and seeds differ", async () => {
+  const { sample } = await realData();
   const a = await pipeline(sample, 1).prepare();
   const b = await pipeline(sample, 1).prepare();
   const e0 = await epochData(a, 0);
@@ -53,7 +58,8 @@ Deno.test("pipeline: one seed gives the same batches twice; epochs and seeds dif
   assertNotEquals(await epochData(await pipeline(sample, 2).prepare(), 0), e0);
 });
 
-Deno.test("pipeline: no tensors leak across epochs", async () => {
+Deno.test("real data: pipeline: no tensors leak across epochs", async () => {
+  const { sample } = await realData();
   const p = await pipeline(sample).prepare();
   await p.forEachBatch(0, () => {});
   const after1 = tf.memory().numTensors;
@@ -62,7 +68,8 @@ Deno.test("pipeline: no tensors leak across epochs", async () => {
   assertEquals(tf.memory().numTensors, after1);
 });
 
-Deno.test("pipeline: unreadable images are skipped and reported, the rest still batch", async () => {
+Deno.test("real data: pipeline: unreadable images are skipped and reported, the rest still batch", async () => {
+  const { sample } = await realData();
   await using dir = await tempDir();
   const broken = await writeBrokenImages(dir.path);
   const bad = Object.values(broken).map((path, i) => ({ ...sample[0], imageId: `bad${i}`, path }));
@@ -75,7 +82,8 @@ Deno.test("pipeline: unreadable images are skipped and reported, the rest still 
   assertEquals(n, 3);
 });
 
-Deno.test("pipeline: the same data root under two paths gives identical augmented batches", async () => {
+Deno.test("real data: pipeline: the same data root under two paths gives identical augmented batches", async () => {
+  const { sample } = await realData();
   // a root's location must not shape a result: seeds come from an image's id in its dataset
   await using a = await tempDir();
   await using b = await tempDir();

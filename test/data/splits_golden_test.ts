@@ -11,7 +11,7 @@ import type { Splits } from "../../lib/data/splits.ts";
 import type { XrayRecord } from "../../lib/data/record.ts";
 import { DATA_ROOT } from "../helpers.ts";
 
-Deno.test("patient splits: the same images in the same order as before the linear rewrite", async () => {
+Deno.test("real data: patient splits: the same images in the same order as before the linear rewrite", async () => {
   const covid = await loadCovid({ dir: join(DATA_ROOT, "covid-chestxray") });
   const nih = await loadNih({ dir: join(DATA_ROOT, "nih-chestxray14") });
   const ids = (s: Splits<XrayRecord>) =>

@@ -6,11 +6,16 @@ import { nihSplit } from "../../lib/data/datasets/mod.ts";
 import { loadNih } from "../../lib/data/datasets/mod.ts";
 import { patientKey, type XrayRecord } from "../../lib/data/record.ts";
 import { assertPatientsDisjoint, patientSplit } from "../../lib/data/splits.ts";
-import { DATA_ROOT } from "../helpers.ts";
+import { DATA_ROOT, once } from "../helpers.ts";
 
-const covid = await loadCovid({ dir: join(DATA_ROOT, "covid-chestxray") });
+// the real data root, read when a test that needs it runs
+const realData = once(async () => {
+  const covid = await loadCovid({ dir: join(DATA_ROOT, "covid-chestxray") });
+  return { covid };
+});
 
-Deno.test("covidSplit: patient-disjoint, seeded, stratified, near the target shares", () => {
+Deno.test("real data: covidSplit: patient-disjoint, seeded, stratified, near the target shares", async () => {
+  const { covid } = await realData();
   const a = covidSplit(covid.records, 1);
   const b = covidSplit(covid.records, 1);
   assertEquals(a.test.map((r) => r.imageId), b.test.map((r) => r.imageId));
@@ -30,7 +35,7 @@ Deno.test("covidSplit: patient-disjoint, seeded, stratified, near the target sha
   }
 });
 
-Deno.test("nihSplit: the official test list stays the test set; validation is a patient cut", async () => {
+Deno.test("real data: nihSplit: the official test list stays the test set; validation is a patient cut", async () => {
   const nih = await loadNih({ dir: join(DATA_ROOT, "nih-chestxray14") });
   const s = nihSplit(nih.records, { seed: 3 });
   assertEquals(s.test.length, 415);

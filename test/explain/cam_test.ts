@@ -74,7 +74,7 @@ Deno.test("Grad-CAM equals CAM for a GAP + dense head (tiny model and DenseNet12
   densenet.dispose();
 });
 
-Deno.test("lung masks from the annotations, and the share of a map inside them", async () => {
+Deno.test("real data: lung masks from the annotations, and the share of a map inside them", async () => {
   const covid = await loadCovid({ dir: join(DATA_ROOT, "covid-chestxray") });
   const sources = new Set<string>();
   let found = 0;

@@ -9,14 +9,16 @@ import { initBackend } from "../../lib/backend/mod.ts";
 import { loadCovid } from "../../lib/data/datasets/mod.ts";
 import { BatchPipeline } from "../../lib/data/pipeline.ts";
 import { createModel } from "../../lib/models/build.ts";
-import { PREPROCESSING, writeCard } from "../../lib/models/card.ts";
+import { writeCard } from "../../lib/models/card.ts";
 import { saveModel } from "../../lib/models/io.ts";
 import { predict } from "../../lib/train/predict.ts";
 import { PROJECT_ROOT } from "../../lib/config.ts";
+import { fixtureCard } from "../fixtures.ts";
 import { DATA_ROOT, tempDir } from "../helpers.ts";
 
 Deno.test({
-  name: "predict: a folder with a broken file gives scores plus one skip, equal to the chapters'",
+  name:
+    "real data: predict: a folder with a broken file gives scores plus one skip, equal to the chapters'",
   sanitizeResources: false,
   sanitizeOps: false,
   async fn() {
@@ -27,28 +29,7 @@ Deno.test({
     const model = await createModel({ arch: "densenet121", side: 32, outputs: 1, init: "scratch" });
     const modelDir = join(dir.path, "model");
     await saveModel(model, modelDir);
-    await writeCard(modelDir, {
-      card: "xray-transfer/model-card@1",
-      name: "test",
-      arch: "densenet121",
-      side: 32,
-      preprocessing: PREPROCESSING.densenet121,
-      classes: ["COVID-19"],
-      init: "scratch",
-      data: {
-        dataset: "none",
-        split: "none",
-        train: { images: 0, patients: 0, hash: "" },
-        validation: { images: 0, patients: 0, hash: "" },
-      },
-      trainedOn: [],
-      profile: "smoke",
-      seed: 0,
-      backend: "test",
-      training: { epochs: 0, bestEpoch: -1, updates: 0 },
-      notes: { thresholds: [0.5] },
-      createdAt: new Date().toISOString(),
-    });
+    await writeCard(modelDir, fixtureCard({ side: 32, notes: { thresholds: [0.5] } }));
     const images = join(dir.path, "images");
     await Deno.mkdir(images);
     for (const r of records) await Deno.copyFile(r.path, join(images, r.imageId));

@@ -9,14 +9,14 @@ import { initBackend, tf } from "../../lib/backend/mod.ts";
 import { decodeRgb } from "../../lib/data/images.ts";
 import { rgbModelInput } from "../../lib/data/normalise.ts";
 import { createImagenetClassifier, createModel, featureModel } from "../../lib/models/build.ts";
-import { imagenetClasses } from "../../lib/models/imagenet.ts";
+import { imagenetClasses } from "../../lib/data/imagenet_weights.ts";
 import { loadModel, saveModel } from "../../lib/models/io.ts";
 import { assignWeights, readNamedWeights, WeightsMismatchError } from "../../lib/models/weights.ts";
 import { DATA_ROOT, tempDir } from "../helpers.ts";
 
 await initBackend();
 
-Deno.test("parameter counts with the 1000-class top equal Keras'", async () => {
+Deno.test("real data: parameter counts with the 1000-class top equal Keras'", async () => {
   for (const [arch, count] of [["densenet121", 8_062_504], ["resnet50", 25_636_712]] as const) {
     const model = await createImagenetClassifier(arch, 224, false);
     assertEquals(model.countParams(), count, arch);
@@ -87,7 +87,7 @@ Deno.test("a saved model is standard TF.js layers format and loads back identica
   loaded.dispose();
 });
 
-Deno.test("weights that do not fit are named, not guessed", async () => {
+Deno.test("real data: weights that do not fit are named, not guessed", async () => {
   const named = await readNamedWeights(
     join(DATA_ROOT, "weights", "densenet121-imagenet", "model.json"),
     { label: "weights" },
@@ -104,7 +104,7 @@ Deno.test("weights that do not fit are named, not guessed", async () => {
   );
 });
 
-Deno.test("weights load over http as from disk", async () => {
+Deno.test("real data: weights load over http as from disk", async () => {
   const dir = join(DATA_ROOT, "weights", "densenet121-imagenet");
   const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, async (req) => {
     try {

@@ -4,7 +4,7 @@
  * it rests on did not learn.
  */
 import { assertEquals, assertTrue } from "../assert.ts";
-import { type CamArm, camFamily, lungShareRows, summariseCam } from "../../lib/report/cam.ts";
+import { type CamArm, camFamily, lungShareRows, summariseCam } from "../../lib/chapters/04_cam.ts";
 import { Rng } from "../../lib/rng.ts";
 
 Deno.test("CAM family: comparisons resting on an arm that did not learn are not testable", () => {

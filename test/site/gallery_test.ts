@@ -11,7 +11,7 @@ import { assertEquals, assertTrue } from "../assert.ts";
 import { loadCovid } from "../../lib/data/datasets/mod.ts";
 import { imageInfo } from "../../lib/data/images.ts";
 import type { CovidRecord } from "../../lib/data/datasets/mod.ts";
-import { GALLERY_SIDE, writeGalleryCopy } from "../../site/try/gallery.ts";
+import { GALLERY_SIDE, writeGalleryCopy } from "../../site/staging/gallery.ts";
 import { DATA_ROOT, tempDir } from "../helpers.ts";
 import { areaReduce, copyMatchesSource, correlation, fitInside } from "./source_check.ts";
 
@@ -24,7 +24,7 @@ Deno.test("areaReduce and correlation on hand-computed cases", () => {
   assertEquals(fitInside(200, 100, 320), [200, 100]);
 });
 
-Deno.test("gallery copies are the X-rays: every kind of source, against the source", async () => {
+Deno.test("real data: gallery copies are the X-rays: every kind of source, against the source", async () => {
   await using dir = await tempDir();
   const covid = await loadCovid({ dir: join(DATA_ROOT, "covid-chestxray") });
   // one source of each kind the collection holds: grey and colour JPEG, grey and colour PNG,

@@ -1,6 +1,6 @@
 import { assertEquals } from "../assert.ts";
-import { renderNotebook, renderOutput, slug } from "../../site/src/lib/render.ts";
-import { sanitize } from "../../site/src/lib/sanitize.ts";
+import { renderNotebook, renderOutput, slug } from "../../site/src/render/notebook.ts";
+import { sanitize } from "../../site/src/render/sanitize.ts";
 
 Deno.test("sanitize removes scripts, event handlers, javascript: links and non-image data", () => {
   const dirty = '<div onclick="steal()">ok<script>alert(1)</script>' +

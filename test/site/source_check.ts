@@ -6,7 +6,7 @@
  */
 import { decodeRgba } from "../../lib/data/images.ts";
 import { rgbaToGrey } from "../../lib/data/preprocess.ts";
-import { GALLERY_SIDE } from "../../site/try/gallery.ts";
+import { GALLERY_SIDE } from "../../site/staging/gallery.ts";
 
 /** A grey image reduced to `w`×`h` by averaging the source pixels each output pixel covers. */
 export function areaReduce(

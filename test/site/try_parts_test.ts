@@ -10,16 +10,16 @@ import {
   MIN_SIDE,
   readHeader,
   sizeProblem,
-} from "../../site/src/try/decode.ts";
-import { camGrid, peakCell } from "../../site/src/try/manifest.ts";
-import { pickGallery, SHAREABLE_LICENCES } from "../../site/try/gallery.ts";
+} from "../../site/src/browser/decode.ts";
+import { camGrid, peakCell } from "../../site/src/browser/manifest.ts";
+import { pickGallery, SHAREABLE_LICENCES } from "../../site/staging/gallery.ts";
 import {
   defaultArm,
   firstRun,
   publishedArms,
   type ResultArm,
   type TransferResults,
-} from "../../site/try/prepare.ts";
+} from "../../site/staging/prepare.ts";
 import type { CovidRecord } from "../../lib/data/datasets/mod.ts";
 import { encodeJpeg, encodePng } from "../fixtures.ts";
 

@@ -16,7 +16,7 @@ import { DATA_ROOT, tempDir } from "../helpers.ts";
 
 await initBackend();
 
-Deno.test("features: cached per image and weights; other weights miss the cache", async () => {
+Deno.test("real data: features: cached per image and weights; other weights miss the cache", async () => {
   await using dir = await tempDir();
   Deno.env.set("XRAY_CACHE_DIR", dir.path);
   try {

@@ -11,7 +11,7 @@ import {
   trainingCurvePlots,
 } from "../../lib/viz/figures.ts";
 import { FONT_PX, NARROW_WIDTH, plotToString, responsivePlot } from "../../lib/viz/plot.ts";
-import { sanitize } from "../../site/src/lib/sanitize.ts";
+import { sanitize } from "../../site/src/render/sanitize.ts";
 
 // The text of an axis' tick labels in rendered SVG.
 function tickLabels(svg: string, axis: "x" | "y"): string[] {

@@ -52,7 +52,7 @@ export function fastReduce(stock: KernelFunc, mean: boolean): KernelFunc {
 }
 
 /** How a reduction maps onto [count, inner]; undefined where the stock kernel is as good. */
-export function planReduction(
+function planReduction(
   shape: readonly number[],
   axis: number | number[],
 ): { count: number; inner: number; axes: number[] } | undefined {

@@ -48,7 +48,7 @@ export interface FilterGradShape {
 }
 
 /** How the reduction is split: slices of `chunk` positions (a multiple of 16), `splits` of them. */
-export function splitPlan(shape: FilterGradShape): { splits: number; chunk: number } {
+function splitPlan(shape: FilterGradShape): { splits: number; chunk: number } {
   const rows = shape.filterHeight * shape.filterWidth * shape.inChannels;
   const tiles = Math.ceil(shape.outChannels / TILE) * Math.ceil(rows / TILE);
   const positions = shape.batch * shape.outHeight * shape.outWidth;

@@ -42,7 +42,7 @@ export interface CovidRecord extends XrayRecord {
 }
 
 /** View positions counted as frontal (posteroanterior or anteroposterior). */
-export const FRONTAL_VIEWS: ReadonlySet<string> = new Set([
+const FRONTAL_VIEWS: ReadonlySet<string> = new Set([
   "PA",
   "AP",
   "AP Supine",
@@ -153,7 +153,7 @@ function splitFindings(text: string): string[] {
 }
 
 /** The default shares of images: 60% train, 20% validation, 20% test. */
-export const COVID_SPLIT_FRACTIONS: SplitFractions = { train: 0.6, val: 0.2, test: 0.2 };
+const COVID_SPLIT_FRACTIONS: SplitFractions = { train: 0.6, val: 0.2, test: 0.2 };
 
 /** Seeded, stratified patient-level split of COVID-19 collection records. */
 export function covidSplit(
@@ -251,7 +251,7 @@ function lungBoxes(dir: string): Promise<LungBoxes> {
  * uses (the lung boxes and the lungVAE masks), each with its pin. Only metadata.csv is required:
  * a missing image is reported by the loader, a missing annotation means one mask fewer.
  */
-export function covidPlan(root: string, settings: SourceSettings): PlanItem[] {
+function covidPlan(root: string, settings: SourceSettings): PlanItem[] {
   const dir = join(root, COVID_KEY);
   const filePins = settings.pins?.[COVID_KEY] ?? pins.files;
   const { base, source } = resolveSource(settings, COVID_KEY, "XRAY_COVID_BASE_URL", {

@@ -51,14 +51,14 @@ export const ACTUALMED: ExternalSource = {
 };
 
 /** Both collections, in plan order. */
-export const EXTERNAL_SOURCES: readonly ExternalSource[] = [FIGURE1, ACTUALMED];
+const EXTERNAL_SOURCES: readonly ExternalSource[] = [FIGURE1, ACTUALMED];
 
 /**
  * Which upstream images a profile fetches. Most Actualmed images are RGB PNGs of 4 MiB or more
  * (their sizes are not pinned; about 1 GiB together): `smoke` takes the images whose pinned
  * size is under 4 MiB (the 54 the development copy holds, 187 MiB), `quick` and `paper` all.
  */
-export const EXTERNAL_IMAGES: Readonly<Record<ProfileName, "under-4-MiB" | "all">> = {
+const EXTERNAL_IMAGES: Readonly<Record<ProfileName, "under-4-MiB" | "all">> = {
   smoke: "under-4-MiB",
   quick: "all",
   paper: "all",
@@ -75,7 +75,7 @@ export function externalDir(root: string, source: ExternalSource): string {
  * What a profile fetches of one collection: metadata.csv (required: without it nothing of the
  * collection can be read), README.md (the terms) and the profile's images, each with its pin.
  */
-export function externalPlanItem(
+function externalPlanItem(
   root: string,
   settings: SourceSettings,
   profile: Profile,

@@ -20,7 +20,6 @@ export {
   covidLungMask,
   type CovidRecord,
   covidSplit,
-  FRONTAL_VIEWS,
   loadCovid,
 } from "./covid.ts";
 export {

@@ -31,7 +31,7 @@ export interface NihRecord extends XrayRecord {
 }
 
 /** Accepted names of the label file: NIH's 2020 revision first, then the original. */
-export const NIH_LABEL_FILES = ["Data_Entry_2017_v2020.csv", "Data_Entry_2017.csv"] as const;
+const NIH_LABEL_FILES = ["Data_Entry_2017_v2020.csv", "Data_Entry_2017.csv"] as const;
 
 const REQUIRED_COLUMNS = ["Image Index", "Finding Labels", "Patient ID", "View Position"];
 const KNOWN_FINDINGS: ReadonlySet<string> = new Set(NIH_FINDINGS);
@@ -203,14 +203,14 @@ export const NIH_LABELS_SOURCE = {
 } as const;
 
 /** The study's repository, which keeps NIH's official split lists. */
-export const NIH_LISTS_SOURCE = {
+const NIH_LISTS_SOURCE = {
   repository: "gustavo-beck/DD2424-Deep_Learning-COVID-Project",
   commit: "9700f32e43f1494aafe24e24c284600a632d6be2",
   folder: "xray_dataset",
 } as const;
 
 /** The twelve official ChestX-ray14 image archives (NIH's batch_download_zips.py). */
-export const NIH_ARCHIVE_URLS: readonly string[] = [
+const NIH_ARCHIVE_URLS: readonly string[] = [
   "vfk49d74nhbxq3nqjg0900w5nvkorp5c",
   "i28rlmbvmfjbl8p2n3ril0pptcmcu9d1",
   "f1t00wrtdk94satdfb9olcolqx20z2jp",
@@ -226,14 +226,14 @@ export const NIH_ARCHIVE_URLS: readonly string[] = [
 ].map((id) => `https://nihcc.box.com/shared/static/${id}.gz`);
 
 /** SHA-256 of the ChestX-ray14 metadata files as NIH distributes them. */
-export const NIH_SHA256: Readonly<Record<string, string>> = {
+const NIH_SHA256: Readonly<Record<string, string>> = {
   "Data_Entry_2017_v2020.csv": "dc1d2df67fdc1c5a7601d48699cda2b13dc2c4841488b4183dcf04884dbaca11",
   "train_val_list.txt": "61fbe896321c1c1c8b75f3e4f3a08e4fef6486d95ef8a667c31d4d60dca6cb81",
   "test_list.txt": "38ca5ef7f756092946f57c1a59faca882ed589a1ab1f72590b45dc06c6d5e1cc",
 };
 
 /** What a profile needs of ChestX-ray14: the metadata files and its number of archives. */
-export function nihPlan(root: string, settings: SourceSettings, archives: number): PlanItem[] {
+function nihPlan(root: string, settings: SourceSettings, archives: number): PlanItem[] {
   const dir = join(root, NIH_KEY);
   const raw = (repo: string, commit: string) => ({
     url: `https://raw.githubusercontent.com/${repo}/${commit}`,

@@ -1,5 +1,5 @@
 import { readFileSync } from "node:fs";
-import { loadChapters } from "../../lib/chapters.ts";
+import { loadChapters } from "../../render/chapters.ts";
 
 // Each executed notebook is published as a download next to its chapter.
 export async function getStaticPaths() {

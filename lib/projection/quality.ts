@@ -8,7 +8,7 @@
  */
 
 /** For each point, the other points ordered from nearest to farthest (squared Euclidean). */
-export function neighbourOrder(rows: readonly ArrayLike<number>[]): Int32Array[] {
+function neighbourOrder(rows: readonly ArrayLike<number>[]): Int32Array[] {
   const n = rows.length;
   const dist = distances(rows);
   return Array.from({ length: n }, (_, i) => {

@@ -3,7 +3,7 @@
  * arms with their numbers, which one the page starts with, and the gallery of test images with
  * what the library predicted for each in Deno — both on the gallery copy (the page's exact
  * input) and on the original file — so the page can show them and a test can hold the page to
- * them. Types only: written by `site/try/prepare.ts`, read by the page.
+ * them. Types only: written by `site/staging/prepare.ts`, read by the page.
  * @module
  */
 

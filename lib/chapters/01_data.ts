@@ -8,7 +8,7 @@ import type { Fold } from "../data/folds.ts";
 import type { NihSplit } from "../experiments/study_data.ts";
 import { DISTINCT_COLOURS } from "../viz/figures.ts";
 import { Plot, showPlot } from "../viz/plot.ts";
-import type { ChapterSummary } from "./summary.ts";
+import type { ChapterSummary } from "../report/summary.ts";
 
 /** Images, the share without a finding, and patients, per stored image size. */
 export function findingByStoredSize(

@@ -6,12 +6,13 @@ import { decodeGrey } from "../data/images.ts";
 import type { CovidRecord, NihRecord } from "../data/datasets/mod.ts";
 import { NIH_FINDINGS, patientKey, type XrayRecord } from "../data/record.ts";
 import { pairedMeanDifference } from "../eval/bootstrap.ts";
+import type { NihBackbone } from "../experiments/backbones.ts";
 import { frozenBackbone } from "../experiments/heads.ts";
 import { limitByPatient } from "../data/record.ts";
 import { decideFamily, type Verdict } from "../experiments/verdict.ts";
-import { type Embedding, tsne, umap } from "../maps/embed.ts";
-import { knnAccuracy, knnCorrect, standardise, trustworthiness } from "../maps/quality.ts";
-import type { ChapterSummary } from "./summary.ts";
+import { type Embedding, tsne, umap } from "../projection/embed.ts";
+import { knnAccuracy, knnCorrect, standardise, trustworthiness } from "../projection/quality.ts";
+import { type ChapterSummary, sortVerdicts } from "../report/summary.ts";
 
 /** What chapter 5 saves. */
 export interface MapsResults extends Record<string, unknown> {
@@ -64,10 +65,10 @@ export function summariseMaps(r: MapsResults): ChapterSummary {
       }.`,
     );
   }
-  for (const v of r.comparisons) {
-    if (v.testable && v.shown) found.push(`${v.verdict}.`);
-    else cannotSay.push(`Whether ${v.a} and ${v.b} differ: ${v.verdict}.`);
-  }
+  sortVerdicts(r.comparisons, { found, cannotSay }, {
+    shown: (v) => `${v.verdict}.`,
+    notShown: (v) => `Whether ${v.a} and ${v.b} differ: ${v.verdict}.`,
+  });
   const small = r.classes.filter((c) => c.images < 10).map((c) => c.label);
   if (small.length) {
     cannotSay.push(`Where ${small.join(", ")} sit on the maps: fewer than 10 images each.`);
@@ -122,11 +123,13 @@ export interface MapSpace {
   readonly rows: Float32Array[];
 }
 
-/** Pixels (32×32 grey in [0, 1]) and a backbone's pooled features, both standardised. */
+/**
+ * Pixels (32×32 grey in [0, 1]) and a backbone's pooled features, both standardised; the
+ * backbone runs at the side its card names.
+ */
 export async function mapSpaces(
   items: readonly MapItem[],
-  backboneDir: string,
-  side: number,
+  backbone: NihBackbone,
 ): Promise<MapSpace[]> {
   const pixels: Float32Array[] = [];
   for (const { record } of items) {
@@ -134,11 +137,11 @@ export async function mapSpaces(
   }
   const frozen = await frozenBackbone({
     name: "ChestX-ray14 DenseNet121",
-    arch: "densenet121",
-    init: { from: backboneDir },
+    arch: backbone.arch,
+    init: { from: backbone.dir },
     records: items.map((i) => i.record),
     outputs: 14,
-    side,
+    side: backbone.card.side,
   });
   const features = items.map((i) => frozen.features.byPath.get(i.record.path)!);
   frozen.model.dispose();

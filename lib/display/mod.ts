@@ -3,8 +3,6 @@
  * Library code calls these and never needs to know where it runs.
  * @module
  */
-import { encodeBase64 } from "./base64.ts";
-
 /** A Jupyter MIME bundle: MIME type → content (base64 for binary images). */
 export type MimeBundle = Record<string, string>;
 
@@ -47,11 +45,6 @@ export function showSvg(svg: string, title = "figure"): Promise<void> {
 /** Display an HTML fragment with a plain-text fallback. */
 export function showHtml(html: string, text = "[html]"): Promise<void> {
   return show({ "text/html": html, "text/plain": text });
-}
-
-/** Display PNG bytes. */
-export function showPng(png: Uint8Array, alt = "image"): Promise<void> {
-  return show({ "image/png": encodeBase64(png), "text/plain": `[${alt}]` });
 }
 
 /** Display Markdown (e.g. a computed sentence) with itself as the plain-text fallback. */

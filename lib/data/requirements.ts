@@ -5,10 +5,10 @@
  * @module
  */
 import type { Profile } from "../config.ts";
-import { datasets } from "../data/datasets/mod.ts";
-import type { PlanItem, SourceSettings } from "../data/fetch.ts";
-import { imagenetPlan } from "../models/imagenet.ts";
-import { EXTERNAL_KEY, externalPlan } from "../data/datasets/external.ts";
+import { datasets } from "./datasets/mod.ts";
+import type { PlanItem, SourceSettings } from "./fetch.ts";
+import { imagenetPlan } from "./imagenet_weights.ts";
+import { EXTERNAL_KEY, externalPlan } from "./datasets/external.ts";
 
 /** The parts of a data root a user can ask for: a dataset's key, or "weights". */
 export type Need = string;

@@ -6,7 +6,13 @@
  */
 import { assertNoLeakage, excludeTrainingPatients } from "../data/leakage.ts";
 import type { CovidRecord, NihRecord } from "../data/datasets/mod.ts";
-import { labelVector, NIH_FINDINGS, type XrayRecord } from "../data/record.ts";
+import { NIH_FINDINGS, type XrayRecord } from "../data/record.ts";
+import {
+  COVID_OUTPUT,
+  FIFTEEN_CLASSES,
+  fifteenLabels,
+  type FifteenRecord,
+} from "../data/fifteen_classes.ts";
 import { crossValidationFolds, type Fold } from "../data/folds.ts";
 import type { Profile } from "../config.ts";
 import { auc } from "../eval/roc.ts";
@@ -19,8 +25,8 @@ import { recordsHash, runDir } from "../experiments/runs.ts";
 import { limitByPatient } from "../data/record.ts";
 import type { Verdict } from "../experiments/verdict.ts";
 import { STUDY_FIFTEEN_COVID_AUC } from "../study.ts";
-import { fmtCi } from "./format.ts";
-import type { ChapterSummary } from "./summary.ts";
+import { fmtCi } from "../format.ts";
+import type { ChapterSummary } from "../report/summary.ts";
 
 /** What chapter 6 saves. */
 export interface FifteenResults extends Record<string, unknown> {
@@ -106,17 +112,6 @@ export function summariseFifteen(r: FifteenResults): ChapterSummary {
   return { found, cannotSay };
 }
 
-/** The 15 classes: the ChestX-ray14 findings, then COVID-19. */
-export const FIFTEEN_CLASSES = [...NIH_FINDINGS, "COVID-19"] as const;
-
-/** A record of the 15-class set. */
-export type FifteenRecord = NihRecord | CovidRecord;
-
-/** The 15 yes/no labels of a record, read from the shared vocabulary (whatever its source). */
-export function fifteenLabels(r: FifteenRecord): number[] {
-  return labelVector(r, FIFTEEN_CLASSES);
-}
-
 /**
  * Up to `budget` images per class from records the backbone never trained on (whole patients,
  * seeded; ChestX-ray14 is multi-label, so an image drawn for one finding may carry others), in
@@ -155,9 +150,6 @@ export function fifteenClassSet(
   const belowBudget = counts.filter((c) => c.images < budget).map((c) => c.class);
   return { records, folds, counts, belowBudget };
 }
-
-/** Index of the COVID-19 output among the 15. */
-export const COVID_OUTPUT = FIFTEEN_CLASSES.length - 1;
 
 const covidOf = (r: FifteenRecord) => [fifteenLabels(r)[COVID_OUTPUT]];
 

@@ -1,5 +1,6 @@
 /**
- * Numbers as the report prints them, in one place so every chapter and the site agree.
+ * Numbers as the report prints them, in one place so every chapter, the site and the tools
+ * agree: intervals, differences, p-values, counts, bytes.
  * @module
  */
 
@@ -37,19 +38,18 @@ export function fmtP(p: number | undefined): string {
   return p < 0.001 ? "< 0.001" : p.toFixed(3);
 }
 
-/** Mean ± sd over splits with the range: "0.712 ± 0.041 (0.66–0.76, 5 splits)". */
-export function fmtSpread(
-  s: { mean: number; sd: number; min: number; max: number },
-  n: number,
-  digits = 3,
-): string {
-  const sd = Number.isFinite(s.sd) ? ` ± ${s.sd.toFixed(digits)}` : "";
-  return `${s.mean.toFixed(digits)}${sd} (${s.min.toFixed(2)}–${s.max.toFixed(2)}, ${n} split${
-    n === 1 ? "" : "s"
-  })`;
-}
-
 /** A count with its unit, pluralised: "1 image", "3 patients". */
 export function count(n: number, unit: string): string {
   return `${n.toLocaleString("en-US")} ${unit}${n === 1 ? "" : "s"}`;
+}
+
+/** Bytes for people: "31.0 MiB". */
+export function formatBytes(n: number): string {
+  const units = ["B", "KiB", "MiB", "GiB", "TiB"];
+  let i = 0;
+  while (n >= 1024 && i < units.length - 1) {
+    n /= 1024;
+    i++;
+  }
+  return `${n.toFixed(i === 0 ? 0 : 1)} ${units[i]}`;
 }

@@ -18,7 +18,7 @@ const POOL = 8;
 const BINS = 16;
 
 /** Names of the cue features, in order. */
-export const INPUT_CUES = [
+const INPUT_CUES = [
   ...Array.from({ length: POOL * POOL }, (_, i) => `thumb ${i}`),
   ...Array.from({ length: BINS }, (_, i) => `histogram ${i}`),
   "mean",

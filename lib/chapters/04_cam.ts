@@ -18,14 +18,14 @@ import { type FoldHeads, readFoldHeads } from "../experiments/cross_validated.ts
 import { ARCH_NAMES, type StartingPoint } from "../experiments/starts.ts";
 import type { Profile } from "../config.ts";
 import { readResults } from "../results.ts";
-import type { TransferResults } from "./covid_transfer.ts";
-import type { NihResults } from "./chestxray14.ts";
+import type { TransferResults } from "./03_covid_transfer.ts";
+import type { NihResults } from "./02_chestxray14.ts";
 import type { Fold } from "../data/folds.ts";
 import { recordsHash } from "../experiments/runs.ts";
 import { lungSharesOf } from "../explain/apply.ts";
 import type { XrayRecord } from "../data/record.ts";
-import { fmtCi, fmtDiff } from "./format.ts";
-import type { ChapterSummary } from "./summary.ts";
+import { fmtCi, fmtDiff } from "../format.ts";
+import { type ChapterSummary, sortVerdicts } from "../report/summary.ts";
 
 /** What chapter 4 saves. */
 export interface CamResults extends Record<string, unknown> {
@@ -68,11 +68,11 @@ export function summariseCam(r: CamResults): ChapterSummary {
       found.push(`${a.arm}'s maps put ${share} of their mass on the lungs${on}.`);
     }
   }
-  for (const v of r.comparisons) {
-    if (!v.testable) continue;
-    if (v.shown) found.push(`${v.verdict}: ${fmtDiff(v.difference, v.lo, v.hi)}.`);
-    else cannotSay.push(`Whether ${v.a} and ${v.b} differ: ${v.verdict}.`);
-  }
+  sortVerdicts(r.comparisons, { found, cannotSay }, {
+    shown: (v) => `${v.verdict}: ${fmtDiff(v.difference, v.lo, v.hi)}.`,
+    notShown: (v) => `Whether ${v.a} and ${v.b} differ: ${v.verdict}.`,
+    untestable: () => undefined,
+  });
   const untestable = r.comparisons.filter((v) => !v.testable).length;
   if (untestable) {
     cannotSay.push(

@@ -4,9 +4,9 @@
  */
 import { assertAlmostEquals, assertEquals } from "../assert.ts";
 import { initBackend, tf } from "../../lib/backend/mod.ts";
-import { tsne, umap } from "../../lib/maps/embed.ts";
-import { knnAccuracy, trustworthiness } from "../../lib/maps/quality.ts";
-import { SelfOrganisingMap } from "../../lib/maps/som.ts";
+import { tsne, umap } from "../../lib/projection/embed.ts";
+import { knnAccuracy, trustworthiness } from "../../lib/projection/quality.ts";
+import { SelfOrganisingMap } from "../../lib/projection/som.ts";
 import { Rng } from "../../lib/rng.ts";
 
 await initBackend();

@@ -2,7 +2,7 @@
  * Tables for notebooks and the site: an HTML table with a Markdown-ish text fallback.
  * @module
  */
-import { showHtml } from "./display.ts";
+import { showHtml } from "../display/mod.ts";
 import { escapeHtml } from "./images.ts";
 
 /** A cell value; numbers are formatted with `digits`. */
@@ -19,7 +19,7 @@ export interface TableOptions {
  * Render rows (objects) as an HTML table with the given columns, in order; every cell carries
  * its column's name (`data-label`) for a stacked layout on narrow screens.
  */
-export function tableHtml(
+function tableHtml(
   rows: readonly Record<string, Cell>[],
   columns: readonly string[] = Object.keys(rows[0] ?? {}),
   options: TableOptions = {},
@@ -41,7 +41,7 @@ export function tableHtml(
 }
 
 /** Plain-text version of the same table (terminal, and the notebook's text/plain output). */
-export function tableText(
+function tableText(
   rows: readonly Record<string, Cell>[],
   columns: readonly string[] = Object.keys(rows[0] ?? {}),
   digits = 3,

@@ -7,7 +7,7 @@
 import { readdirSync, readFileSync } from "node:fs";
 import process from "node:process";
 import { basename, join, resolve } from "node:path";
-import { type NotebookFile, type RenderedChapter, renderNotebook } from "./render.ts";
+import { type NotebookFile, type RenderedChapter, renderNotebook } from "./notebook.ts";
 
 /**
  * Project root, from the site folder (Astro runs with the site as its root) — by the folder's

@@ -3,8 +3,8 @@
  * @module
  */
 import type { Verdict } from "../experiments/verdict.ts";
-import { showTable } from "../viz/table.ts";
-import { fmtDiff, fmtP } from "./format.ts";
+import { showTable } from "../viz/html_table.ts";
+import { fmtDiff, fmtP } from "../format.ts";
 
 /**
  * Verdicts as one compact table: A − B with the interval its p comes from (at its level: 95%

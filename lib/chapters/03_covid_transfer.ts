@@ -4,7 +4,7 @@
  * comparison, the secondary and control families, and the chapter's conclusions.
  * @module
  */
-import { patientKey, type XrayRecord } from "../data/record.ts";
+import { patientKey } from "../data/record.ts";
 import type { CovidRecord } from "../data/datasets/mod.ts";
 import type { ModelName } from "../data/normalise.ts";
 import type { Fold } from "../data/folds.ts";
@@ -15,7 +15,6 @@ import {
   type CvArm,
   cvSubset,
   frozenCvArm,
-  pooledRoc,
   pooledScores,
   sourceOnlyControl,
   tunedCvArm,
@@ -25,7 +24,7 @@ import { frozenBackbone } from "../experiments/heads.ts";
 import { imageLevelFolds } from "../experiments/study_data.ts";
 import { recordsHash } from "../experiments/runs.ts";
 import type { CovidStudyData } from "../experiments/study_data.ts";
-import { inputCueFeatures } from "../experiments/source_cues.ts";
+import { inputCueFeatures } from "../experiments/input_cues.ts";
 import { ARCH_NAMES, type StartingPoint } from "../experiments/starts.ts";
 import {
   type ComparisonInput,
@@ -34,24 +33,15 @@ import {
   type Verdict,
 } from "../experiments/verdict.ts";
 import type { Profile } from "../config.ts";
-import { STUDY_COVID_AUC } from "../study.ts";
-import { showForest } from "../viz/figures.ts";
-import { showRocs } from "../viz/roc.ts";
-import { showTable } from "../viz/table.ts";
-import { fmtCi, fmtDiff, fmtP } from "./format.ts";
-import type { ChapterSummary } from "./summary.ts";
+import { STUDY_BY_START, STUDY_COVID_AUC } from "../study.ts";
+import { showTable } from "../viz/html_table.ts";
+import { fmtCi, fmtDiff, fmtP } from "../format.ts";
+import type { ChapterSummary } from "../report/summary.ts";
 
 type Arm = CvArm<CovidRecord>;
 
-/** The study's test AUC for a start (fine-tuned, split by image). */
-export const STUDY_BY_START: Readonly<Record<string, number>> = {
-  nih: STUDY_COVID_AUC.nihPretrained,
-  imagenet: STUDY_COVID_AUC.imagenet,
-  scratch: STUDY_COVID_AUC.scratch,
-};
-
 /** The primary comparison, named before any result: fine-tuned DenseNet121, ChestX-ray14 − ImageNet. */
-export const PRIMARY = { a: "tuned-densenet121-nih", b: "tuned-densenet121-imagenet" } as const;
+const PRIMARY = { a: "tuned-densenet121-nih", b: "tuned-densenet121-imagenet" } as const;
 
 /** How much the study's image-level split inflates one frozen arm's AUC. */
 export interface Inflation {
@@ -207,53 +197,6 @@ export async function tunedTransferArms(options: {
   return arms;
 }
 
-/** The arms' table (mean over folds with the interval, per-fold range, learned?) and forest. */
-export async function showCvArms<R extends XrayRecord>(
-  arms: readonly CvArm<R>[],
-  caption: string,
-  withStudy = false,
-): Promise<void> {
-  await showTable(
-    arms.map((a) => ({
-      arm: a.arm,
-      "test AUC (95% CI)": fmtCi(a.auc.estimate, a.auc.lo, a.auc.hi),
-      "fold range": `${Math.min(...a.auc.perFold).toFixed(2)}–${
-        Math.max(...a.auc.perFold).toFixed(2)
-      }`,
-      runs: `${a.folds} × ${a.repeats}`,
-      ...(withStudy ? { "study (split by image)": STUDY_BY_START[a.start ?? ""] ?? "—" } : {}),
-      learned: a.learned.learned ? "yes" : "no",
-    })),
-    undefined,
-    { caption },
-  );
-  await showForest(
-    arms.map((a) => ({
-      arm: a.arm,
-      points: a.auc.perFold,
-      mean: a.auc.estimate,
-      lo: a.auc.lo,
-      hi: a.auc.hi,
-      study: withStudy ? STUDY_BY_START[a.start ?? ""] : undefined,
-    })),
-    `${caption} Grey: each fold's test AUC (repeats averaged); blue: the mean over folds and ` +
-      "its 95% interval (test sampling and training noise)" +
-      (withStudy ? "; red: the study's value (split by image, 224 px, 100 epochs)." : "."),
-    { run: "fold" },
-  );
-}
-
-/** Pooled out-of-fold ROC curves (repeat 0) of the arms. */
-export function showTransferRocs<R extends XrayRecord>(
-  arms: readonly CvArm<R>[],
-  title: string,
-): Promise<void> {
-  return showRocs(
-    arms.map((a) => ({ label: a.arm, roc: pooledRoc(a), auc: a.auc.estimate })),
-    title,
-  );
-}
-
 /** The chapter's three sets of decisions. */
 export interface TransferVerdicts {
   readonly primary: Verdict;
@@ -387,7 +330,7 @@ export interface ArmResult {
 }
 
 /** An arm's numbers for the results file. */
-export function armResult(a: Arm): ArmResult {
+function armResult(a: Arm): ArmResult {
   return {
     key: a.key,
     arm: a.arm,
@@ -454,7 +397,7 @@ export function transferResults(r: {
 }
 
 /** The home page's rows: fine-tuned DenseNet121 per start, with their caveats. */
-export function transferHeadline(
+function transferHeadline(
   arms: readonly ArmResult[],
   scale: string,
   controls: readonly ArmResult[],

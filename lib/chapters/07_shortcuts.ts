@@ -39,32 +39,22 @@ import { camsOf, modelInput } from "../explain/apply.ts";
 import type { CamTile } from "../explain/overlay.ts";
 import { HEAD_DENSE } from "../models/backbone.ts";
 import { dilateMask, dilationAt, type Keep, occlude } from "../explain/occlude.ts";
-import {
-  createModel,
-  featureModel,
-  type Initialisation,
-  loadClassifierAt,
-} from "../models/build.ts";
+import { createModel, featureModel, type Initialisation } from "../models/build.ts";
+import { loadClassifier } from "../models/classify.ts";
 import { PROJECT_ROOT } from "../config.ts";
 import { Progress, withActivity } from "../progress.ts";
 import { readResults } from "../results.ts";
 import { STUDY_COVID_AUC } from "../study.ts";
 import { Plot, showPlot } from "../viz/plot.ts";
-import { assertSameFolds } from "./cam.ts";
-import type { ArmResult, TransferResults } from "./covid_transfer.ts";
-import {
-  COVID_OUTPUT,
-  fifteenClassSet,
-  fifteenHeadsPath,
-  fifteenLabels,
-  type FifteenRecord,
-  type FifteenResults,
-} from "./fifteen_classes.ts";
+import { assertSameFolds } from "./04_cam.ts";
+import type { ArmResult, TransferResults } from "./03_covid_transfer.ts";
+import { fifteenClassSet, fifteenHeadsPath, type FifteenResults } from "./06_fifteen_classes.ts";
+import { COVID_OUTPUT, fifteenLabels, type FifteenRecord } from "../data/fifteen_classes.ts";
 import type { NihRecord } from "../data/datasets/mod.ts";
 import type { NihBackbone } from "../experiments/backbones.ts";
 import { testFoldOf } from "../data/folds.ts";
-import { fmtCi, fmtDiff } from "./format.ts";
-import type { ChapterSummary } from "./summary.ts";
+import { fmtCi, fmtDiff } from "../format.ts";
+import { type ChapterSummary, sortVerdicts } from "../report/summary.ts";
 import { join } from "node:path";
 
 /** The three versions of an image the chapter scores. */
@@ -153,7 +143,7 @@ async function shortcutArm(
  * Scores of images by one fold's model of an arm. A frozen arm builds its backbone once and
  * applies each fold's head to the pooled features; a fine-tuned arm loads each fold's model.
  */
-export async function armScorer(arm: ShortcutArm, side: number): Promise<{
+async function armScorer(arm: ShortcutArm, side: number): Promise<{
   score: (fold: number, images: readonly GreyImage[]) => Promise<number[]>;
   dispose: () => void;
 }> {
@@ -185,7 +175,7 @@ export async function armScorer(arm: ShortcutArm, side: number): Promise<{
         loaded.clear();
         const dir = arm.folds.find((f) => f.fold === fold)?.model;
         if (!dir) throw new Error(`${arm.arm} kept no model for fold ${fold}`);
-        model = await loadClassifierAt(join(PROJECT_ROOT, dir), arm.arch, side);
+        model = (await loadClassifier(join(PROJECT_ROOT, dir))).model;
         loaded.set(fold, model);
       }
       const m = model;
@@ -196,7 +186,7 @@ export async function armScorer(arm: ShortcutArm, side: number): Promise<{
 }
 
 /** One fold's whole classifier of an arm (for maps): the saved model, or backbone + head. */
-export async function foldModel(
+async function foldModel(
   arm: ShortcutArm,
   fold: number,
   side: number,
@@ -204,7 +194,7 @@ export async function foldModel(
   const f = arm.folds.find((x) => x.fold === fold);
   if (!f) throw new Error(`${arm.arm} has no fold ${fold}`);
   if (arm.kind === "fine-tuned") {
-    return await loadClassifierAt(join(PROJECT_ROOT, f.model!), arm.arch, side);
+    return (await loadClassifier(join(PROJECT_ROOT, f.model!))).model;
   }
   const model = await createModel({ arch: arm.arch, side, outputs: 1, init: arm.init! });
   const weights = [
@@ -331,7 +321,7 @@ export async function occludedSet<R extends XrayRecord>(
  * cover the pixel) for images without their own annotation, applied to every image of a task
  * so both classes lose the same region.
  */
-export function populationMask(masks: readonly LungMask[]): LungMask {
+function populationMask(masks: readonly LungMask[]): LungMask {
   if (!masks.length) throw new Error("no lung masks to average");
   const side = masks[0].side;
   const counts = new Float64Array(side * side);
@@ -354,7 +344,7 @@ export interface VersionResult {
 }
 
 /** Score every image of the set in its three versions with the model of its fold. */
-export async function versionScores<R extends XrayRecord>(
+async function versionScores<R extends XrayRecord>(
   set: OccludedSet<R>,
   score: (fold: number, images: readonly GreyImage[]) => Promise<number[]>,
 ): Promise<Record<Version, number[]>> {
@@ -372,7 +362,7 @@ export async function versionScores<R extends XrayRecord>(
 }
 
 /** Fold AUCs of each version and the paired drops. */
-export function versionResult<R extends XrayRecord>(
+function versionResult<R extends XrayRecord>(
   arm: string,
   task: string,
   set: OccludedSet<R>,
@@ -481,7 +471,7 @@ export async function fifteenVersions(options: {
 }
 
 /** Chapter 6's fold heads (COVID-19 output) on chapter 2's DenseNet121, as an arm. */
-export async function fifteenClassArm(
+async function fifteenClassArm(
   profile: Profile,
   backboneDir: string,
   folds: readonly Fold<XrayRecord>[],
@@ -594,7 +584,7 @@ export interface ExternalResult {
 }
 
 /** Every fold model's scores of every external image: `[fold][image]`. */
-export async function externalScores(
+async function externalScores(
   arm: ShortcutArm,
   set: ExternalSet,
   score: (fold: number, images: readonly GreyImage[]) => Promise<number[]>,
@@ -610,7 +600,7 @@ export async function externalScores(
  * plus the fold models' spread. A group without both classes, or with fewer than 5 of either,
  * gets no AUC.
  */
-export function externalResult(
+function externalResult(
   arm: ShortcutArm,
   set: ExternalSet,
   scores: readonly (readonly number[])[],
@@ -641,7 +631,7 @@ export function externalResult(
 }
 
 /** The groups external results are reported for: each collection, each view, all. */
-export function externalGroups(
+function externalGroups(
   set: ExternalSet,
 ): { group: string; keep: (r: ExternalRecord) => boolean }[] {
   const views = [...new Set(set.records.map((r) => viewGroup(r.view)))].sort();
@@ -659,14 +649,14 @@ export function externalGroups(
 }
 
 /** "AP erect", "AP Supine" → "AP"; "PA"; "unknown". */
-export function viewGroup(view: string): string {
+function viewGroup(view: string): string {
   if (view.startsWith("AP")) return "AP";
   if (view === "PA") return "PA";
   return "unknown";
 }
 
 /** Display name of a collection. */
-export function collectionName(c: ExternalName): string {
+function collectionName(c: ExternalName): string {
   return c === "figure1" ? "Figure1" : "Actualmed";
 }
 
@@ -831,9 +821,11 @@ export function summariseShortcuts(r: ShortcutResults): ChapterSummary {
           `(${v.task}).`,
     );
   }
-  for (const c of r.comparisons.filter((c) => c.testable && c.shown)) {
-    found.push(`${c.verdict}: ${fmtDiff(c.difference, c.lo, c.hi)}.`);
-  }
+  sortVerdicts(r.comparisons, { found, cannotSay }, {
+    shown: (c) => `${c.verdict}: ${fmtDiff(c.difference, c.lo, c.hi)}.`,
+    notShown: () => undefined,
+    untestable: () => undefined,
+  });
   const beaten = r.controlVerdicts.filter((v) => v.testable && v.shown && (v.difference ?? 0) > 0);
   const tested = r.controlVerdicts.filter((v) => v.testable);
   const best = [...r.controls].sort((a, b) => b.mean - a.mean)[0];
@@ -876,7 +868,7 @@ export function summariseShortcuts(r: ShortcutResults): ChapterSummary {
  * no disease reach, whether learned arms keep their AUC with the lungs removed, and what is left
  * in new hospitals. Where nothing was measurable it says so instead of concluding.
  */
-export function shortcutConclusion(r: ShortcutResults): { measured: boolean; text: string } {
+function shortcutConclusion(r: ShortcutResults): { measured: boolean; text: string } {
   const study = STUDY_COVID_AUC.nihPretrained;
   const parts: string[] = [];
   const controls = r.controls.filter((c) => c.lo > 0.5).sort((a, b) => b.mean - a.mean);

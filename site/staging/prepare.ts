@@ -37,7 +37,7 @@ import {
   type TryImage,
   type TryManifest,
   type TryPrediction,
-} from "../src/try/manifest.ts";
+} from "../src/browser/manifest.ts";
 import { GALLERY_SIDE, pickGallery, sourceUrl, writeGalleryCopy } from "./gallery.ts";
 
 /** Where the page's files are staged (Astro copies `public/` into the built site). */
