@@ -77,10 +77,14 @@ async function runChapter(setting: (typeof SETTINGS)[number], scratch: string) {
   if (!out.success) throw new Error(`${values.chapter} failed under ${setting.name}`);
   const file = join(env.XRAY_RESULTS_DIR, values.profile!, `${values.results}.json`);
   // kept beside the report, so a reader can see which numbers moved and by how much
-  const kept = join(resultsRoot(), values.publish!, `reproduction-${slug(setting.name)}.json`);
-  await Deno.copyFile(file, kept);
+  const keptDir = join(resultsRoot(), values.publish!, "reproduction");
+  await Deno.mkdir(keptDir, { recursive: true });
+  // in a folder of their own: they are another profile's results, not this profile's chapters
+  await Deno.copyFile(file, join(keptDir, `${slug(setting.name)}.json`));
+  const results = JSON.parse(await Deno.readTextFile(file));
   return {
-    numbers: numbers(JSON.parse(await Deno.readTextFile(file))),
+    commit: String(results.run?.gitCommit ?? "unknown").slice(0, 7),
+    numbers: numbers(results),
     seconds: (performance.now() - started) / 1000,
   };
 }
@@ -134,6 +138,7 @@ const report = {
   chapter: values.chapter,
   profile: values.profile,
   cpu: `${cpu.model} (${cpu.isa})`,
+  gitCommit: runs[0].commit,
   createdAt: new Date().toISOString(),
   settings,
 };

@@ -62,7 +62,10 @@ export function occlude(image: GreyImage, mask: LungMask, keep: Keep): GreyImage
   return { side: image.side, data };
 }
 
-/** Pixels of dilation at a side: 1/32 of it (one CAM cell), at least 1. */
+/**
+ * Pixels of dilation at a side: 1/32 of it (4 px at 128 px, 7 at 224), at least 1 — a margin for
+ * the annotations' imprecision at the lung border, an eighth of a CAM cell (stride 32).
+ */
 export function dilationAt(side: number): number {
   return Math.max(1, Math.round(side / 32));
 }

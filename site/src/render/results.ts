@@ -65,10 +65,26 @@ export function loadResults(profile = siteProfile()): Record<string, Record<stri
 }
 
 /** Every headline entry across the results files, by id. */
-export function headlines(results: Record<string, Record<string, unknown>>): Map<string, Headline> {
+export function headlines(
+  results: Record<string, Record<string, unknown>>,
+  profile = siteProfile(),
+): Map<string, Headline> {
   const map = new Map<string, Headline>();
-  for (const data of Object.values(results)) {
-    for (const h of (data.headline as Headline[] | undefined) ?? []) map.set(h.id, h);
+  for (const [name, data] of Object.entries(results)) {
+    // a file of another profile (a bench's copy) must never stand in for a chapter's numbers
+    const run = data.run as { profile?: { name?: string } } | undefined;
+    if (run?.profile?.name !== undefined && run.profile.name !== profile) {
+      throw new Error(
+        `results/${profile}/${name}.json holds results of profile "${run.profile.name}": ` +
+          "move it out of the folder (the home page would show its numbers)",
+      );
+    }
+    for (const h of (data.headline as Headline[] | undefined) ?? []) {
+      if (map.has(h.id)) {
+        throw new Error(`results/${profile}: headline "${h.id}" comes from two files`);
+      }
+      map.set(h.id, h);
+    }
   }
   return map;
 }
