@@ -684,8 +684,9 @@ export interface StoryRow {
 
 /**
  * The figure that tells the story: per learned arm, the AUC intact (the images with a lung
- * mask), with the lungs removed, with only the lungs, in a new hospital and pooled externally; the controls that see no disease
- * as a panel of their own; the study's 0.88 as a red line, chance as a dashed one.
+ * mask), with the lungs removed, with only the lungs, in a new hospital and pooled externally;
+ * the controls that see no disease as a panel of their own; the study's 0.88 as a red line,
+ * chance as a dashed one.
  */
 export async function showStory(rows: readonly StoryRow[], caption: string): Promise<void> {
   const arms = [...new Set(rows.map((r) => r.arm))];
