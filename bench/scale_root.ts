@@ -20,7 +20,7 @@
 import { parseArgs } from "node:util";
 import { join, relative, resolve } from "node:path";
 import sharp from "sharp";
-import { dataRoot, PROJECT_ROOT } from "../lib/config.ts";
+import { dataRoot, dataRootLabel, PROJECT_ROOT } from "../lib/config.ts";
 import { readCsv } from "../lib/data/_csv.ts";
 import { NIH_FINDINGS } from "../lib/data/record.ts";
 import { deriveSeed, Rng } from "../lib/rng.ts";
@@ -190,7 +190,8 @@ for await (const e of Deno.readDir(fullImages)) {
 }
 const manifest = {
   generator: "bench/scale_root.ts",
-  from,
+  // where the label file came from, never a machine's absolute path
+  from: dataRootLabel(from),
   px,
   images: rows.length,
   patients: new Set(rows.map((r) => r.patientId)).size,
