@@ -23,7 +23,9 @@
  * On a busy machine PyTorch's OpenMP threads spin while they wait for each other, and a step can
  * take ten times as long as on a quiet one; `OMP_WAIT_POLICY=PASSIVE` (passed on to PyTorch,
  * and printed with its numbers) makes that comparison less lopsided. Quote numbers from a quiet
- * machine.
+ * machine. Even a quiet shared machine drifts by ±20% from one minute to the next:
+ * `XRAY_BENCH_REPEATS=N` measures each configuration N times, alternating ours and PyTorch,
+ * and reports the medians and the range of the N paired ratios.
  * `XRAY_BENCH_MODELS=0` skips part 2; `XRAY_BENCH_THREADS=2` runs one thread count;
  * `XRAY_BENCH_ARCHS=densenet121` one architecture.
  * @module
@@ -53,6 +55,7 @@ if (Deno.env.get("XRAY_BENCH_MODELS") !== "0") {
   );
   const reference = Deno.args.includes("--reference") ? await referencePython() : undefined;
   const cpu = cpuModel();
+  const repeats = Math.max(1, Number(Deno.env.get("XRAY_BENCH_REPEATS") ?? 1) || 1);
   const results: Measured[] = [];
   const gpu = await webGpuAdapter();
   const backends = grid ? ["tensorflow"] : Deno.env.get("XRAY_BENCH_BACKENDS")?.split(",") ??
@@ -76,41 +79,56 @@ if (Deno.env.get("XRAY_BENCH_MODELS") !== "0") {
         // a GPU backend has no thread count to vary; the grid runs one thread count
         const counts = backendName === "webgpu" || grid ? [threads.at(-1)!] : threads;
         for (const n of counts) {
-          const ours = await runJson(
-            [Deno.execPath(), "run", "-A", new URL("./model.ts", import.meta.url).pathname],
-            [arch, `${side}`, `${batch}`, `${n}`],
-            { XRAY_BACKEND: backendName, XRAY_THREADS: String(n) },
-          ) ?? { bench: "model", model: arch, side, batch, backend: backendName, error: "failed" };
-          const load = loadAverage();
-          console.log(JSON.stringify({ ...ours, cpu, load_average: load }));
-          const measured: Measured = { arch, side, batch, threads: n, backend: backendName, ours };
-          results.push(measured);
-          if (!reference || backendName !== "tensorflow") continue;
-          // the same configuration in PyTorch, in the same run, on the same cores
-          const torch = await runJson(
-            [reference, new URL("./reference.py", import.meta.url).pathname],
-            [arch, `${side}`, `${batch}`, `${n}`],
-          );
-          if (!torch) continue;
-          const waitPolicy = Deno.env.get("OMP_WAIT_POLICY");
-          console.log(JSON.stringify({
-            ...torch,
-            cpu,
-            load_average: loadAverage(),
-            ...(waitPolicy ? { omp_wait_policy: waitPolicy } : {}),
-          }));
-          measured.torch = torch;
-          console.log(JSON.stringify({
-            bench: "ratio",
-            model: arch,
+          const oursRuns: Record<string, unknown>[] = [], torchRuns: Record<string, unknown>[] = [];
+          const withTorch = reference && backendName === "tensorflow";
+          for (let repeat = 0; repeat < (withTorch ? repeats : 1); repeat++) {
+            const ours = await runJson(
+              [Deno.execPath(), "run", "-A", new URL("./model.ts", import.meta.url).pathname],
+              [arch, `${side}`, `${batch}`, `${n}`],
+              { XRAY_BACKEND: backendName, XRAY_THREADS: String(n) },
+            ) ??
+              { bench: "model", model: arch, side, batch, backend: backendName, error: "failed" };
+            const load = loadAverage();
+            console.log(JSON.stringify({ ...ours, cpu, load_average: load }));
+            oursRuns.push(ours);
+            if (!withTorch) continue;
+            // the same configuration in PyTorch, in the same run, on the same cores
+            const torch = await runJson(
+              [reference, new URL("./reference.py", import.meta.url).pathname],
+              [arch, `${side}`, `${batch}`, `${n}`],
+            );
+            if (!torch) continue;
+            const waitPolicy = Deno.env.get("OMP_WAIT_POLICY");
+            console.log(JSON.stringify({
+              ...torch,
+              cpu,
+              load_average: loadAverage(),
+              ...(waitPolicy ? { omp_wait_policy: waitPolicy } : {}),
+            }));
+            torchRuns.push(torch);
+            console.log(JSON.stringify({
+              bench: "ratio",
+              model: arch,
+              side,
+              batch,
+              threads: n,
+              cpu,
+              load_average: load,
+              repeat,
+              train_ratio: ratio(ours.train_images_per_s, torch.train_images_per_s),
+              infer_ratio: ratio(ours.infer_images_per_s, torch.infer_images_per_s),
+            }));
+          }
+          results.push({
+            arch,
             side,
             batch,
             threads: n,
-            cpu,
-            load_average: load,
-            train_ratio: ratio(ours.train_images_per_s, torch.train_images_per_s),
-            infer_ratio: ratio(ours.infer_images_per_s, torch.infer_images_per_s),
-          }));
+            backend: backendName,
+            ours: medianRun(oursRuns),
+            ...(torchRuns.length ? { torch: medianRun(torchRuns) } : {}),
+            ...(torchRuns.length > 1 ? { ratios: pairedRatios(oursRuns, torchRuns) } : {}),
+          });
         }
       }
     }
@@ -136,13 +154,57 @@ interface Measured {
   backend: string;
   ours: Record<string, unknown>;
   torch?: Record<string, unknown>;
+  /** With repeats: each pair's ratios (ours ÷ PyTorch), train and infer. */
+  ratios?: { train: number[]; infer: number[] };
+}
+
+// Repeated runs of one configuration as one: the median of each throughput.
+function medianRun(runs: Record<string, unknown>[]): Record<string, unknown> {
+  const ok = runs.filter((r) => typeof r.train_images_per_s === "number");
+  if (!ok.length) return runs[0];
+  const median = (key: string) => {
+    const v = ok.map((r) => Number(r[key])).sort((a, b) => a - b);
+    const mid = v.length >> 1;
+    return round2(v.length % 2 ? v[mid] : (v[mid - 1] + v[mid]) / 2);
+  };
+  return {
+    ...ok[0],
+    runs: ok.length,
+    train_images_per_s: median("train_images_per_s"),
+    infer_images_per_s: median("infer_images_per_s"),
+  };
+}
+
+// Each alternating pair's ratios, ours ÷ PyTorch.
+function pairedRatios(
+  ours: Record<string, unknown>[],
+  torch: Record<string, unknown>[],
+): { train: number[]; infer: number[] } {
+  const pairs = torch.map((t, i) => [ours[i], t]);
+  return {
+    train: pairs.map(([o, t]) => ratio(o.train_images_per_s, t.train_images_per_s)),
+    infer: pairs.map(([o, t]) => ratio(o.infer_images_per_s, t.infer_images_per_s)),
+  };
+}
+
+// The ratio of the medians, with the range of the paired ratios when there were repeats.
+function ratioCell(r: Measured, key: "train" | "infer"): string {
+  if (!r.torch) return "–";
+  const field = `${key}_images_per_s`;
+  const mid = ratio(r.ours[field], r.torch[field]);
+  const all = r.ratios?.[key];
+  return all ? `${mid} (${Math.min(...all)}–${Math.max(...all)})` : `${mid}`;
 }
 
 // The README's table: native TensorFlow against PyTorch, with the wasm numbers beside.
 function printTable(results: Measured[], cpu: string): void {
   const native = results.filter((r) => r.backend === "tensorflow");
   if (!native.length) return;
-  console.error(`\nNative TensorFlow against PyTorch, ${cpu}, ${date()}:`);
+  const runs = Math.max(...native.map((r) => r.ratios?.train.length ?? 1));
+  console.error(
+    `\nNative TensorFlow against PyTorch, ${cpu}, ${date()}` +
+      (runs > 1 ? `, medians of ${runs} alternating runs (range of the paired ratios):` : ":"),
+  );
   console.error(
     "| model | side | batch | threads | native TF train / infer (img/s) | " +
       "PyTorch train / infer | ratio train | ratio infer | wasm train / infer (batch) |",
@@ -155,9 +217,9 @@ function printTable(results: Measured[], cpu: string): void {
     console.error(
       `| ${r.arch} | ${r.side} px | ${r.batch} | ${r.threads} | ${pair(r.ours)} | ${
         r.torch ? pair(r.torch) : "–"
-      } | ${r.torch ? ratio(r.ours.train_images_per_s, r.torch.train_images_per_s) : "–"} | ${
-        r.torch ? ratio(r.ours.infer_images_per_s, r.torch.infer_images_per_s) : "–"
-      } | ${wasm ? `${pair(wasm.ours)} (${wasm.batch})` : "–"} |`,
+      } | ${ratioCell(r, "train")} | ${ratioCell(r, "infer")} | ${
+        wasm ? `${pair(wasm.ours)} (${wasm.batch})` : "–"
+      } |`,
     );
   }
   console.error(`load average at the end: ${loadAverage()}${waitPolicyNote()}`);

@@ -11,12 +11,13 @@
 import * as tf from "@tensorflow/tfjs";
 
 /** The parts of tfjs-node's backend used here. */
-interface NodeBackend {
+export interface NodeBackend {
   binding: {
     TF_ATTR_TYPE: number;
     TF_ATTR_FLOAT: number;
     TF_ATTR_STRING: number;
     TF_ATTR_BOOL: number;
+    TF_ATTR_SHAPE: number;
     TF_FLOAT: number;
   };
   executeSingleOutput(name: string, attrs: OpAttr[], inputs: tf.TensorInfo[]): tf.Tensor;
@@ -28,7 +29,8 @@ interface NodeBackend {
   ): tf.Tensor[];
 }
 
-interface OpAttr {
+/** An op attribute, as tfjs-node's binding takes it. */
+export interface OpAttr {
   name: string;
   type: number;
   value: unknown;

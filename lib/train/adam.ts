@@ -12,10 +12,16 @@
  * three quarters of the ops of a training step). The arithmetic is the same elementwise
  * arithmetic, in the same order, so every weight gets the same bits as it would updated on its
  * own.
+ *
+ * On native TensorFlow a bucket's weights and moments live in TensorFlow resource variables
+ * and each bucket is updated by one `ResourceApplyAdam` kernel, in place (see
+ * `backend/native_adam.ts`): the same update in one pass instead of fifteen, rounded slightly
+ * differently.
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
 import { buckets, concatBuckets, concatFlat, splitFlat } from "../backend/flat.ts";
+import { type AdamScalars, NativeFlatVariable } from "../backend/native_adam.ts";
 
 /** Adam's settings (PyTorch defaults for β and ε). */
 export interface AdamOptions {
@@ -48,7 +54,12 @@ interface Layout {
   readonly shapes: number[][];
   /** [start, end) weight indices of each bucket (see `buckets`). */
   readonly buckets: [number, number][];
+  /** Whether the flat tensors are native TensorFlow variables (updated by one kernel). */
+  readonly native: boolean;
 }
+
+/** A bucket's values: a tensor, or a native TensorFlow variable (see `native_adam.ts`). */
+type Flat = tf.Tensor1D | NativeFlatVariable;
 
 /** Adam with named state. */
 export class Adam {
@@ -65,9 +76,9 @@ export class Adam {
   // per bucket: the moments, and the weights as one tensor; with the values last written from
   // it into each variable: while every variable of a bucket still holds those, its flat copy
   // is current and need not be rebuilt
-  #m: tf.Tensor1D[] = [];
-  #v: tf.Tensor1D[] = [];
-  #w: (tf.Tensor1D | undefined)[] = [];
+  #m: Flat[] = [];
+  #v: Flat[] = [];
+  #w: (Flat | undefined)[] = [];
   #written: unknown[] = [];
 
   constructor(options: AdamOptions) {
@@ -130,8 +141,43 @@ export class Adam {
       epsilon * Math.sqrt(c2),
     ].map((c) => tf.keep(tf.scalar(c)));
     const [b1, oneMinusB1, b2, oneMinusB2, decay, stepSize, eps] = constants;
+    if (layout.native) {
+      const scalars: AdamScalars = {
+        beta1Power: tf.keep(tf.scalar(beta1 ** this.step)),
+        beta2Power: tf.keep(tf.scalar(beta2 ** this.step)),
+        learningRate: tf.keep(tf.scalar(this.learningRate)),
+        beta1: b1,
+        beta2: b2,
+        epsilon: eps,
+      };
+      try {
+        layout.buckets.forEach(([start, end], b) => {
+          const w = this.#w[b] as NativeFlatVariable;
+          // the gradient as the update takes it; the weights read for the decay are freed
+          // before the update, which would otherwise copy the buffer they share
+          const g = tf.tidy(() => {
+            let g: tf.Tensor = divisor === 1 ? gradients[b] : tf.div(gradients[b], divisor);
+            if (weightDecay) g = tf.add(g, tf.mul(w.read(), decay));
+            return g as tf.Tensor1D;
+          });
+          w.applyAdam(
+            this.#m[b] as NativeFlatVariable,
+            this.#v[b] as NativeFlatVariable,
+            scalars,
+            g,
+          );
+          if (g !== gradients[b]) g.dispose();
+          this.#writeBack(w, weights.slice(start, end), layout.shapes.slice(start, end));
+        });
+      } finally {
+        tf.dispose([constants, scalars.beta1Power, scalars.beta2Power, scalars.learningRate]);
+      }
+      this.#written = weights.map((x) => x.variable.dataId);
+      return;
+    }
     layout.buckets.forEach(([start, end], b) => {
-      const m0 = this.#m[b], v0 = this.#v[b], w0 = this.#w[b]!;
+      const m0 = this.#m[b] as tf.Tensor1D, v0 = this.#v[b] as tf.Tensor1D;
+      const w0 = this.#w[b] as tf.Tensor1D;
       const [m, v, w] = tf.tidy(() => {
         let g: tf.Tensor = divisor === 1 ? gradients[b] : tf.div(gradients[b], divisor);
         if (weightDecay) g = tf.add(g, tf.mul(w0, decay));
@@ -144,12 +190,19 @@ export class Adam {
       this.#m[b] = tf.keep(m);
       this.#v[b] = tf.keep(v);
       this.#w[b] = tf.keep(w);
-      const pieces = splitFlat(w, layout.shapes.slice(start, end));
-      pieces.forEach((piece, i) => weights[start + i].variable.assign(piece));
-      tf.dispose(pieces);
+      this.#writeBack(w, weights.slice(start, end), layout.shapes.slice(start, end));
     });
     tf.dispose(constants);
     this.#written = weights.map((x) => x.variable.dataId);
+  }
+
+  // A bucket's flat weights into its variables.
+  #writeBack(flat: Flat, weights: readonly NamedVariable[], shapes: number[][]): void {
+    const values = readFlat(flat);
+    const pieces = splitFlat(values, shapes);
+    pieces.forEach((piece, i) => weights[i].variable.assign(piece));
+    tf.dispose(pieces);
+    if (values !== flat) values.dispose();
   }
 
   /**
@@ -158,9 +211,9 @@ export class Adam {
    */
   state(): AdamState {
     const moments: tf.NamedTensorMap = {};
-    const pieces = (flat: tf.Tensor1D[]) =>
+    const pieces = (flat: Flat[]) =>
       this.#layout!.buckets.flatMap(([start, end], b) =>
-        splitFlat(flat[b], this.#layout!.shapes.slice(start, end))
+        splitBucket(flat[b], this.#layout!.shapes.slice(start, end))
       );
     const m = this.#layout ? pieces(this.#m) : [];
     const v = this.#layout ? pieces(this.#v) : [];
@@ -197,6 +250,13 @@ export class Adam {
   // Lay the moments and weights out flat for `weights` (in their order), reusing what is there.
   #prepare(weights: readonly NamedVariable[]): Layout {
     const key = weights.map((w) => `${w.name}:${w.variable.shape}`).join(";");
+    const native = tf.getBackend() === "tensorflow";
+    if (this.#layout && this.#layout.native !== native) {
+      throw new Error(
+        `Adam: its state lives in ${this.#layout.native ? "native TensorFlow" : "tensors"}, ` +
+          `but the backend is now ${tf.getBackend()}; checkpoint and resume instead`,
+      );
+    }
     if (this.#layout?.key !== key) {
       this.#unflatten();
       const names = weights.map((w) => w.name);
@@ -204,16 +264,19 @@ export class Adam {
       const ranges = buckets(shapes.map(sizeOf));
       const moments = (which: "m" | "v") =>
         ranges.map(([start, end]) =>
-          tf.keep(tf.tidy(() =>
-            concatFlat(
-              names.slice(start, end).map((name, k) => {
-                const t = this.#loose.get(name)?.[which];
-                if (!t) return tf.zeros(shapes[start + k]);
-                checkShape(`optimizer state for ${name}`, t.shape, shapes[start + k]);
-                return t;
-              }),
-            )
-          ))
+          toFlat(
+            native,
+            tf.tidy(() =>
+              concatFlat(
+                names.slice(start, end).map((name, k) => {
+                  const t = this.#loose.get(name)?.[which];
+                  if (!t) return tf.zeros(shapes[start + k]);
+                  checkShape(`optimizer state for ${name}`, t.shape, shapes[start + k]);
+                  return t;
+                }),
+              )
+            ),
+          )
         );
       this.#m = moments("m");
       this.#v = moments("v");
@@ -223,14 +286,21 @@ export class Adam {
         tf.dispose([entry?.m, entry?.v].filter((t) => t) as tf.Tensor[]);
         this.#loose.delete(name);
       }
-      this.#layout = { key, names, shapes, buckets: ranges };
+      this.#layout = { key, names, shapes, buckets: ranges, native };
     }
     this.#layout.buckets.forEach(([start, end], b) => {
       const current = this.#w[b] &&
         weights.slice(start, end).every((w, i) => w.variable.dataId === this.#written[start + i]);
       if (!current) {
-        this.#w[b]?.dispose();
-        this.#w[b] = tf.keep(concatFlat(weights.slice(start, end).map((w) => w.variable)));
+        const values = concatFlat(weights.slice(start, end).map((w) => w.variable));
+        const old = this.#w[b];
+        if (old instanceof NativeFlatVariable) {
+          old.assign(values);
+          values.dispose();
+        } else {
+          old?.dispose();
+          this.#w[b] = toFlat(native, values);
+        }
       }
     });
     return this.#layout;
@@ -241,8 +311,8 @@ export class Adam {
     const layout = this.#layout;
     if (layout) {
       layout.buckets.forEach(([start, end], b) => {
-        const m = splitFlat(this.#m[b], layout.shapes.slice(start, end));
-        const v = splitFlat(this.#v[b], layout.shapes.slice(start, end));
+        const m = splitBucket(this.#m[b], layout.shapes.slice(start, end));
+        const v = splitBucket(this.#v[b], layout.shapes.slice(start, end));
         layout.names.slice(start, end).forEach((name, i) => {
           this.#loose.set(name, { m: tf.keep(m[i]), v: tf.keep(v[i]) });
         });
@@ -252,13 +322,34 @@ export class Adam {
   }
 
   #dropFlat(): void {
-    tf.dispose([...this.#m, ...this.#v, ...this.#w].filter((t) => t) as tf.Tensor[]);
+    for (const flat of [...this.#m, ...this.#v, ...this.#w]) flat?.dispose();
     this.#m = [];
     this.#v = [];
     this.#w = [];
     this.#layout = undefined;
     this.#written = [];
   }
+}
+
+// A concatenation as the layout holds it (taking ownership of the tensor).
+function toFlat(native: boolean, values: tf.Tensor1D): Flat {
+  if (!native) return tf.keep(values);
+  const variable = NativeFlatVariable.from(values)!;
+  values.dispose();
+  return variable;
+}
+
+// The values of a bucket: the tensor itself, or a new tensor read from the native variable.
+function readFlat(flat: Flat): tf.Tensor1D {
+  return flat instanceof NativeFlatVariable ? flat.read() : flat;
+}
+
+// A bucket split into its weights' shapes (new tensors).
+function splitBucket(flat: Flat, shapes: readonly number[][]): tf.Tensor[] {
+  const values = readFlat(flat);
+  const pieces = splitFlat(values, shapes);
+  if (values !== flat) values.dispose();
+  return pieces;
 }
 
 function sizeOf(shape: readonly number[]): number {
