@@ -950,11 +950,15 @@ function shortcutConclusion(r: ShortcutResults): { measured: boolean; text: stri
   }
   const ext = r.external.results.filter((x) => x.group === "Actualmed" && x.auc);
   if (ext.length) {
-    const lo = Math.min(...ext.map((x) => x.auc!.estimate));
-    const hi = Math.max(...ext.map((x) => x.auc!.estimate));
+    // the range over the models whose interval clears chance: one that does not separate the
+    // classes there says nothing about how far the others reach
+    const separating = ext.filter((x) => x.auc!.lo > 0.5).map((x) => x.auc!.estimate);
+    const range = separating.length
+      ? `, AUC ${Math.min(...separating).toFixed(2)}–${Math.max(...separating).toFixed(2)}`
+      : "";
     parts.push(
-      `in a hospital no model saw (healthy negatives) they reach AUC ${lo.toFixed(2)}–` +
-        hi.toFixed(2),
+      `in a hospital no model saw (healthy negatives) ${separating.length} of ${ext.length} ` +
+        `models separate COVID-19 from the rest${range}`,
     );
   }
   if (!r.versions.length && !controls.length) {
