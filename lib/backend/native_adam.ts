@@ -14,7 +14,7 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
-import { activeNativeBackend, type NodeBackend, type OpAttr } from "./native_ops.ts";
+import { activeNativeBackend, type NodeBackend, typeAttr } from "./native_ops.ts";
 
 // TensorFlow's name for a variable owned by its handle: freed when the handle is deleted.
 const ANONYMOUS = "cd2c89b7-88b7-44c8-ad83-06c2a9158347";
@@ -39,7 +39,7 @@ export class NativeFlatVariable {
     const handle = tf.keep(native.executeSingleOutput("VarHandleOp", [
       { name: "container", type: b.TF_ATTR_STRING, value: "" },
       { name: "shared_name", type: b.TF_ATTR_STRING, value: ANONYMOUS },
-      floatType(native, "dtype"),
+      typeAttr(native, "dtype"),
       { name: "shape", type: b.TF_ATTR_SHAPE, value: [value.size] },
     ], []));
     const variable = new NativeFlatVariable(native, handle, value.size);
@@ -54,7 +54,7 @@ export class NativeFlatVariable {
     }
     this.#native.executeMultipleOutputs(
       "AssignVariableOp",
-      [floatType(this.#native, "dtype")],
+      [typeAttr(this.#native, "dtype")],
       [this.#handle, value],
       0,
     );
@@ -67,7 +67,7 @@ export class NativeFlatVariable {
   read(): tf.Tensor1D {
     return this.#native.executeSingleOutput(
       "ReadVariableOp",
-      [floatType(this.#native, "dtype")],
+      [typeAttr(this.#native, "dtype")],
       [this.#handle],
     ) as tf.Tensor1D;
   }
@@ -86,7 +86,7 @@ export class NativeFlatVariable {
     this.#native.executeMultipleOutputs(
       "ResourceApplyAdam",
       [
-        floatType(this.#native, "T"),
+        typeAttr(this.#native, "T"),
         { name: "use_locking", type: b.TF_ATTR_BOOL, value: false },
         { name: "use_nesterov", type: b.TF_ATTR_BOOL, value: false },
       ],
@@ -120,8 +120,4 @@ export interface AdamScalars {
   readonly beta1: tf.Scalar;
   readonly beta2: tf.Scalar;
   readonly epsilon: tf.Scalar;
-}
-
-function floatType(native: NodeBackend, name: string): OpAttr {
-  return { name, type: native.binding.TF_ATTR_TYPE, value: native.binding.TF_FLOAT };
 }

@@ -122,6 +122,7 @@ export function fusedBatchNormTraining(
   return { y, mean, unbiasedVariance };
 }
 
-function typeAttr(native: NodeBackend, name: string): OpAttr {
+/** The float32 type attribute `name`, as TensorFlow's ops take it. */
+export function typeAttr(native: NodeBackend, name: string): OpAttr {
   return { name, type: native.binding.TF_ATTR_TYPE, value: native.binding.TF_FLOAT };
 }

@@ -22,6 +22,7 @@
 import * as tf from "@tensorflow/tfjs";
 import { buckets, concatBuckets, concatFlat, splitFlat } from "../backend/flat.ts";
 import { type AdamScalars, NativeFlatVariable } from "../backend/native_adam.ts";
+import { activeNativeBackend } from "../backend/native_ops.ts";
 
 /** Adam's settings (PyTorch defaults for β and ε). */
 export interface AdamOptions {
@@ -198,11 +199,9 @@ export class Adam {
 
   // A bucket's flat weights into its variables.
   #writeBack(flat: Flat, weights: readonly NamedVariable[], shapes: number[][]): void {
-    const values = readFlat(flat);
-    const pieces = splitFlat(values, shapes);
+    const pieces = splitBucket(flat, shapes);
     pieces.forEach((piece, i) => weights[i].variable.assign(piece));
     tf.dispose(pieces);
-    if (values !== flat) values.dispose();
   }
 
   /**
@@ -250,7 +249,7 @@ export class Adam {
   // Lay the moments and weights out flat for `weights` (in their order), reusing what is there.
   #prepare(weights: readonly NamedVariable[]): Layout {
     const key = weights.map((w) => `${w.name}:${w.variable.shape}`).join(";");
-    const native = tf.getBackend() === "tensorflow";
+    const native = activeNativeBackend() !== undefined;
     if (this.#layout && this.#layout.native !== native) {
       throw new Error(
         `Adam: its state lives in ${this.#layout.native ? "native TensorFlow" : "tensors"}, ` +
